@@ -1,0 +1,75 @@
+"""Access to ../shared/reference and the synthetic-weight recipe of its README."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import zlib
+from pathlib import Path
+
+import pytest
+import torch
+
+SHARED = Path(__file__).resolve().parents[2] / 'shared'
+REFERENCE = SHARED / 'reference'
+COCO_MINI = SHARED / 'data' / 'coco_mini'
+LAYOUT_VARIANTS = ('uniformer_s', 'uniformer_s_h14', 'uniformer_s_w32', 'uniformer_s_h32',
+                   'uniformer_b', 'uniformer_b_h14', 'uniformer_xxs', 'uniformer_xs')
+
+
+def require_shared(path: Path = SHARED) -> Path:
+    """Skip when ../shared is absent (a user's clone); fail instead under CI=true."""
+    if not path.exists():
+        msg = f'{path} is absent: the shared reference data sits beside the checkout in CI'
+        if os.environ.get('CI', '').lower() == 'true':
+            pytest.fail(msg + ' and CI=true, so this must not be skipped.')
+        pytest.skip(msg)
+    return path
+
+
+def load_layout(name: str, folder: str = 'uniformer_layout') -> dict:
+    path = require_shared(REFERENCE / folder / f'{name}.layout.json')
+    return json.loads(path.read_text())
+
+
+def load_golden(path: Path) -> dict:
+    return json.loads(require_shared(path).read_text())
+
+
+def golden_files():
+    folder = REFERENCE / 'uniformer_golden'
+    return sorted(folder.glob('*.golden.json')) if folder.exists() else []
+
+
+def synthetic_tensor(key: str, shape, dtype: str) -> torch.Tensor:
+    """The deterministic tensor the reference README prescribes for ``key``."""
+    g = torch.Generator().manual_seed(zlib.crc32(key.encode()))
+    shape = tuple(shape)
+    if 'int' in dtype:
+        return torch.zeros(shape, dtype=getattr(torch, dtype))
+    if key.endswith('running_var'):
+        return torch.rand(shape, generator=g) + 0.5
+    if key.endswith('running_mean'):
+        return 0.1 * torch.randn(shape, generator=g)
+    if len(shape) <= 1:
+        if key.endswith('weight'):
+            return 1 + 0.1 * torch.randn(shape, generator=g)
+        return 0.02 * torch.randn(shape, generator=g)
+    return torch.randn(shape, generator=g) / math.sqrt(math.prod(shape[1:]))
+
+
+def synthetic_state_dict(layout: dict) -> dict:
+    return {k: synthetic_tensor(k, s, t) for k, s, t in layout['state_dict']}
+
+
+def golden_input(h: int, w: int) -> torch.Tensor:
+    return torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(h * 1000 + w))
+
+
+def golden_probe(output: torch.Tensor, i: int):
+    """(dot, sample_index) of output ``i`` as the golden files define them."""
+    g = torch.Generator().manual_seed(7 * i + 1)
+    weights = torch.randn(output.shape, generator=g, dtype=torch.float64)
+    dot = (output.double() * weights).sum().item()
+    index = torch.randint(0, output.numel(), (16,), generator=g)
+    return dot, index

@@ -1,0 +1,174 @@
+"""The backbone against the authors' parameter layouts and golden outputs, and its options."""
+import pytest
+import torch
+
+from reference import (LAYOUT_VARIANTS, REFERENCE, golden_files, golden_input, golden_probe,
+                       load_golden, load_layout, synthetic_state_dict)
+from uniformer_dense.models import UniFormer, create_backbone
+
+
+@pytest.mark.parametrize('name', LAYOUT_VARIANTS)
+def test_state_dict_layout_and_params_equal_reference(name):
+    layout = load_layout(name)
+    model = create_backbone(name)
+    got = [[k, list(v.shape), str(v.dtype).replace('torch.', '')]
+           for k, v in model.state_dict().items()]
+    assert got == layout['state_dict']
+    assert sum(p.numel() for p in model.parameters()) == layout['params']
+
+
+@pytest.mark.parametrize('golden_path', golden_files() or [REFERENCE / 'uniformer_golden'],
+                         ids=lambda p: p.name.split('.')[0])
+def test_outputs_match_authors_implementation(golden_path):
+    golden = load_golden(golden_path)
+    name = golden['variant']
+    model = create_backbone(name).eval()
+    model.load_state_dict(synthetic_state_dict(load_layout(name)), strict=True)
+    for size, expected in golden['outputs'].items():
+        h, w = map(int, size.split('x'))
+        with torch.no_grad():
+            outs = model(golden_input(h, w))
+        assert len(outs) == len(expected) == 4
+        for i, (out, ref) in enumerate(zip(outs, expected)):
+            assert list(out.shape) == ref['shape'], (name, size, i)
+            dot, index = golden_probe(out, i)
+            assert index.tolist() == ref['sample_index']
+            assert dot == pytest.approx(ref['dot'], rel=1e-4, abs=1e-3), (name, size, i)
+            samples = out.flatten()[index]
+            torch.testing.assert_close(samples, torch.tensor(ref['samples']), rtol=0, atol=1e-4)
+            assert out.mean().item() == pytest.approx(ref['mean'], abs=1e-4)
+            assert out.std().item() == pytest.approx(ref['std'], rel=1e-4)
+
+
+@pytest.mark.parametrize('name', ['uniformer_s_h14', 'uniformer_s_w32', 'uniformer_xxs'])
+@pytest.mark.parametrize('hw', [(97, 131), (64, 64), (33, 190)])
+def test_any_input_size_gives_strides_4_to_32(name, hw):
+    model = create_backbone(name, stage3_attention=None, window_size=7 if 'xx' not in name else None)
+    model.eval()
+    h, w = hw
+    with torch.no_grad():
+        outs = model(torch.randn(1, 3, h, w))
+    assert [o.shape[1] for o in outs] == list(model.embed_dims)
+    for i, o in enumerate(outs):
+        stride = 4 * 2 ** i
+        assert abs(o.shape[2] - h / stride) < 1 and abs(o.shape[3] - w / stride) < 1
+        assert torch.isfinite(o).all()
+
+
+def test_window_attention_pads_and_crops_consistently():
+    """A map that is already a multiple of the window must equal its padded twin's crop
+    only through the attention pattern; here we check window == global when one window
+    covers the whole unpadded map (the padding is what makes them differ otherwise)."""
+    torch.manual_seed(0)
+    win = create_backbone('uniformer_s_w32', out_indices=(2,)).eval()
+    glob = create_backbone('uniformer_s', out_indices=(2,)).eval()
+    glob.load_state_dict(win.state_dict())
+    x = torch.randn(1, 3, 512, 512)  # stage 3 is 32x32: one window, no padding
+    with torch.no_grad():
+        torch.testing.assert_close(win(x)[0], glob(x)[0], rtol=1e-4, atol=1e-4)
+        y = torch.randn(1, 3, 480, 480)  # 30x30: padded to 32 with zeros, which attend
+        assert not torch.allclose(win(y)[0], glob(y)[0], atol=1e-3)
+
+
+def test_out_indices_selects_maps():
+    model = create_backbone('uniformer_xxs', out_indices=(1, 3)).eval()
+    with torch.no_grad():
+        outs = model(torch.randn(1, 3, 64, 96))
+    assert [o.shape[1] for o in outs] == [112, 448]
+    assert model.out_channels == [112, 448]
+
+
+@pytest.mark.parametrize('name,option', [('uniformer_s_h14', dict(with_cp=True)),
+                                         ('uniformer_s_h14', dict(checkpoint_num=(1, 2, 8, 0))),
+                                         ('uniformer_xxs', dict(with_cp=True))])
+def test_gradient_checkpointing_matches_plain(name, option):
+    torch.manual_seed(0)
+    plain = create_backbone(name)
+    ckpt = create_backbone(name, **option)
+    ckpt.load_state_dict(plain.state_dict())
+    x = torch.randn(2, 3, 96, 64)
+    grads = []
+    for model in (plain, ckpt):
+        model.train()
+        model.zero_grad()
+        outs = model(x)
+        sum((o * (i + 1)).sum() for i, o in enumerate(outs)).backward()
+        grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+        grads[-1]['_outs'] = torch.cat([o.flatten() for o in outs]).detach()
+    assert grads[0].keys() == grads[1].keys()
+    for k in grads[0]:
+        torch.testing.assert_close(grads[1][k], grads[0][k], rtol=1e-4, atol=1e-5, msg=k)
+
+
+def _stage_prefixes(stages):
+    out = ['patch_embed1.']
+    for s in range(1, stages + 1):
+        out += [f'patch_embed{s}.', f'blocks{s}.', f'norm{s}.']
+    return tuple(out)
+
+
+@pytest.mark.parametrize('name,frozen', [('uniformer_s', 2), ('uniformer_xxs', 3), ('uniformer_s', 0)])
+def test_frozen_stages_get_no_gradient_and_keep_statistics(name, frozen):
+    torch.manual_seed(0)
+    model = create_backbone(name, frozen_stages=frozen)
+    model.train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    outs = model(torch.randn(2, 3, 64, 64) * 3 + 1)
+    sum(o.pow(2).mean() for o in outs).backward()
+    opt.step()
+    frozen_prefixes = _stage_prefixes(frozen)
+    after = model.state_dict()
+    changed_trainable = 0
+    for k, v in after.items():
+        if k.startswith(frozen_prefixes):
+            torch.testing.assert_close(v, before[k], rtol=0, atol=0, msg=k)
+        elif not torch.equal(v, before[k]):
+            changed_trainable += 1
+    for n, p in model.named_parameters():
+        if n.startswith(frozen_prefixes):
+            assert not p.requires_grad and p.grad is None, n
+    assert changed_trainable > 0
+    # BatchNorm of a frozen stage stays in eval mode after model.train()
+    if frozen >= 1:
+        assert not model.blocks1[0].norm1.training
+        assert model.blocks1[0].norm1.running_mean is not None
+
+
+def test_norm_eval_freezes_batchnorm_statistics():
+    model = create_backbone('uniformer_s', norm_eval=True).train()
+    before = model.blocks2[0].norm1.running_mean.clone()
+    model(torch.randn(2, 3, 64, 64) * 5 + 2)
+    torch.testing.assert_close(model.blocks2[0].norm1.running_mean, before, rtol=0, atol=0)
+    plain = create_backbone('uniformer_s').train()
+    plain(torch.randn(2, 3, 64, 64) * 5 + 2)
+    assert not torch.equal(plain.blocks2[0].norm1.running_mean, before * 0)
+
+
+def test_drop_path_is_stochastic_in_training_only():
+    model = create_backbone('uniformer_xxs', drop_path_rate=0.5)
+    x = torch.randn(2, 3, 64, 64)
+    model.train()
+    torch.manual_seed(1)
+    a = model(x)[3]
+    torch.manual_seed(2)
+    b = model(x)[3]
+    assert not torch.allclose(a, b)
+    model.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(model(x)[3], model(x)[3])
+
+
+@pytest.mark.parametrize('kwargs,words', [
+    (dict(variant='uniformer_m'), ['uniformer_m', 'uniformer_s_h14']),
+    (dict(variant='uniformer_s_h14', window_size=0), ['window_size=0', '>= 1']),
+    (dict(variant='uniformer_s', out_indices=(0, 4)), ['out_indices=(0, 4)', '0', '3']),
+    (dict(variant='uniformer_s', frozen_stages=5), ['frozen_stages=5', '-1']),
+    (dict(variant='uniformer_xxs', stage3_attention='global'), ['light']),
+    (dict(variant='uniformer_s', checkpoint_num=(0, 0, 9, 0)), ['checkpoint_num']),
+])
+def test_bad_arguments_name_value_and_choices(kwargs, words):
+    with pytest.raises(ValueError) as err:
+        UniFormer(**kwargs)
+    for word in words:
+        assert word in str(err.value)

@@ -1,0 +1,186 @@
+"""The one checkpoint loader: reading files safely, unwrapping, converting, reporting.
+
+Every path that puts weights into a UniFormer backbone goes through
+:func:`load_backbone_checkpoint`: ``init_cfg=dict(type='Pretrained', ...)`` in any toolbox
+config, the conversion tool, and the tests. It accepts the authors' ImageNet files (weights
+under ``model``), MMEngine files (under ``state_dict``), bare state dicts and whole-detector
+/ segmentor / pose checkpoints (``prefix='backbone.'``), and reports exactly which keys were
+dropped, missing or unexpected. A mismatch is an error unless the caller asks for a partial
+load (``strict=False``), and then the report says what was skipped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import torch
+from mmengine.logging import MMLogger, print_log
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be read or does not fit the model."""
+
+
+# Keys of the authors' ImageNet classifiers that a backbone does not use: the classifier
+# heads and the final BatchNorm before pooling (``norm.*``, not the per-stage ``norm1..4``).
+CLASSIFIER_KEYS = re.compile(r'^(head|head_cls|head_dist|dist_head|norm|pre_logits)\.')
+# Keys a backbone may legitimately lack in a classification file: the per-stage output
+# norms exist only in dense-prediction models and start from their default init.
+OUTPUT_NORM_KEYS = re.compile(r'^norm[1-4]\.')
+
+
+@dataclass
+class LoadReport:
+    """What a load did; ``str()`` gives the log line."""
+    source: str
+    loaded: int = 0
+    dropped: List[str] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+    unexpected: List[str] = field(default_factory=list)
+    mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
+    fresh_output_norms: List[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def __str__(self):
+        lines = [f'Loaded {self.loaded} tensors from {self.source}.']
+        if self.dropped:
+            lines.append(f'Dropped {len(self.dropped)} classifier keys: {_short(self.dropped)}')
+        if self.fresh_output_norms:
+            lines.append('Output norms not in the checkpoint (classification file), kept at '
+                         f'their initial values: {_short(self.fresh_output_norms)}')
+        if self.missing:
+            lines.append(f'Missing from the checkpoint: {_short(self.missing)}')
+        if self.unexpected:
+            lines.append(f'Unexpected in the checkpoint: {_short(self.unexpected)}')
+        for key, want, got in self.mismatched:
+            lines.append(f'Shape mismatch for {key}: model {want}, checkpoint {got}')
+        return '\n'.join(lines)
+
+
+def _short(keys, limit=12):
+    keys = list(keys)
+    more = f' ... (+{len(keys) - limit} more)' if len(keys) > limit else ''
+    return ', '.join(keys[:limit]) + more
+
+
+def read_checkpoint(filename: str, map_location='cpu') -> dict:
+    """Read a checkpoint (local path, URL or registered scheme) with safe unpickling.
+
+    Corrupt and truncated files raise :class:`CheckpointError` naming the file.
+    """
+    try:
+        ckpt = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+    except FileNotFoundError as exc:
+        raise CheckpointError(f'Checkpoint {filename!r} does not exist ({exc}).') from exc
+    except Exception as exc:  # torch raises many types for a damaged zip/pickle
+        raise CheckpointError(
+            f'Checkpoint {filename!r} cannot be read: {type(exc).__name__}: {exc}. The file '
+            f'is truncated, corrupt, or not a PyTorch checkpoint; download or save it '
+            f'again.') from exc
+    if not isinstance(ckpt, dict):
+        raise CheckpointError(f'Checkpoint {filename!r} holds a {type(ckpt).__name__}, not a '
+                              f'dict of tensors.')
+    return ckpt
+
+
+def extract_state_dict(ckpt: dict, source: str = '<checkpoint>') -> Dict[str, torch.Tensor]:
+    """The weights of a checkpoint, wherever its writer put them."""
+    for key in ('state_dict', 'model', 'module'):
+        if key in ckpt and isinstance(ckpt[key], dict):
+            ckpt = ckpt[key]
+            break
+    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in ckpt.items()}
+    non_tensor = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
+    if non_tensor or not state:
+        raise CheckpointError(
+            f'{source}: no state dict found (expected tensors at the top level or under '
+            f"'state_dict'/'model'; found keys {_short(list(ckpt))}).")
+    return state
+
+
+def select_prefix(state: dict, prefix: Optional[str], source: str) -> dict:
+    """Keep the keys under ``prefix`` (e.g. ``'backbone.'`` of a whole detector)."""
+    if not prefix:
+        return state
+    prefix = prefix if prefix.endswith('.') else prefix + '.'
+    sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    if not sub:
+        raise CheckpointError(f"{source}: no keys start with prefix {prefix!r}; first keys: "
+                              f'{_short(list(state), 5)}.')
+    return sub
+
+
+def _depths_of(keys) -> Tuple[int, ...]:
+    depths = [0, 0, 0, 0]
+    for key in keys:
+        m = re.match(r'blocks([1-4])\.(\d+)\.', key)
+        if m:
+            stage, idx = int(m.group(1)) - 1, int(m.group(2))
+            depths[stage] = max(depths[stage], idx + 1)
+    return tuple(depths)
+
+
+def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Optional[str] = None,
+                             strict: bool = True, logger: Optional[MMLogger] = None,
+                             state: Optional[dict] = None) -> LoadReport:
+    """Load backbone weights into a UniFormer ``model`` and report what happened.
+
+    With ``strict`` (default) anything but the classifier keys and the output norms of a
+    classification file must match, or :class:`CheckpointError` names the file and the
+    mismatch; with ``strict=False`` the matching tensors load and the report lists the rest.
+    ``state`` skips reading ``filename`` (which is then only used in messages).
+    """
+    if state is None:
+        state = extract_state_dict(read_checkpoint(filename), filename)
+    if prefix is None and any(k.startswith('backbone.') for k in state):
+        prefix = 'backbone.'  # a whole detector / segmentor / pose model
+    state = select_prefix(state, prefix, filename)
+    report = LoadReport(source=filename)
+    own = model.state_dict()
+    report.dropped = sorted(k for k in state if CLASSIFIER_KEYS.match(k) and k not in own)
+    state = {k: v for k, v in state.items() if k not in report.dropped}
+
+    to_load = {}
+    for key, value in state.items():
+        if key not in own:
+            report.unexpected.append(key)
+        elif tuple(own[key].shape) != tuple(value.shape):
+            report.mismatched.append((key, tuple(own[key].shape), tuple(value.shape)))
+        else:
+            to_load[key] = value
+    for key in own:
+        if key not in state:
+            (report.fresh_output_norms if OUTPUT_NORM_KEYS.match(key)
+             else report.missing).append(key)
+    report.loaded = len(to_load)
+
+    if strict and not report.complete:
+        raise CheckpointError(_mismatch_message(model, filename, state, report))
+    model.load_state_dict(to_load, strict=False)
+    print_log(str(report), logger=logger or 'current')
+    return report
+
+
+def _mismatch_message(model, filename, state, report) -> str:
+    variant = getattr(model, 'variant', type(model).__name__)
+    hints = []
+    file_depths, model_depths = _depths_of(state), _depths_of(model.state_dict())
+    if file_depths != model_depths and any(file_depths):
+        hints.append(f'the file has {file_depths} blocks per stage, model {variant!r} has '
+                     f'{model_depths}: it belongs to another variant')
+    if any('gamma_' in k for k in report.unexpected):
+        hints.append('the file uses layer scale (gamma_1/gamma_2): build the backbone with '
+                     'layer_scale=1e-6 (any value; the file overwrites it)')
+    if any('gamma_' in k for k in report.missing):
+        hints.append('the model uses layer scale but the file does not: set layer_scale=None')
+    if not report.loaded:
+        hints.append('no key matched: is this a checkpoint of another model or task? A whole '
+                     "detector/segmentor needs prefix='backbone.'")
+    hint = ('; '.join(hints) + '. ') if hints else ''
+    return (f'Checkpoint {filename!r} does not fit UniFormer variant {variant!r}: {hint}'
+            f'Pass strict=False to load the matching part anyway.\n{report}')

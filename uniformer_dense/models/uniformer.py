@@ -1,0 +1,586 @@
+"""The UniFormer image backbone, one implementation for detection, segmentation and pose.
+
+UniFormer (Li et al., ICLR 2022 / TPAMI 2023) stacks four stages: the first two use *local*
+blocks (a depthwise 5x5 convolution as "attention", BatchNorm), the last two use
+self-attention blocks (LayerNorm). Dense-prediction variants differ only in how stage 3
+attends (global, windowed, or hybrid: windowed with every fourth block global) and, for the
+light XXS/XS models, in a convolutional stem plus token pruning and recovery ("hourglass")
+in stages 3 and 4. Every variant is a row of :data:`ARCH_SETTINGS` over one class.
+
+Parameter names follow the authors' release exactly (``patch_embed1``, ``blocks3.4.attn.qkv``,
+``norm4`` ...), so their checkpoints load with no renaming. Numerics follow the authors'
+implementation too, including two details that look like accidents but which the released
+weights depend on: the patch-embedding LayerNorms use eps 1e-5 while all other LayerNorms
+use 1e-6, and window attention attends over the zero padding it adds (no mask).
+
+Internally stages 3 and 4 keep activations channels-last ``(B, H, W, C)``: attention and MLP
+then need no transposes, and the depthwise position convolution reads the channels-last
+tensor as a ``channels_last`` NCHW view without copying.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from typing import Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.utils.checkpoint as cp
+from mmengine.model import BaseModule
+from torch.nn.modules.batchnorm import _BatchNorm
+
+STAGE3_ATTENTION = ('global', 'window', 'hybrid', 'light')
+
+# Hyper-parameters of every variant. Names are ours; the authors' names are in the
+# reference layout files (``layers``/``depth``, ``embed_dim``, ``windows``/``hybrid`` ...).
+_S = dict(depths=(3, 4, 8, 3), embed_dims=(64, 128, 320, 512), head_dim=64)
+_B = dict(depths=(5, 8, 20, 7), embed_dims=(64, 128, 320, 512), head_dim=64)
+ARCH_SETTINGS = {
+    'uniformer_s': dict(_S, stage3_attention='global'),
+    'uniformer_s_h14': dict(_S, stage3_attention='hybrid', window_size=14),
+    'uniformer_s_w32': dict(_S, stage3_attention='window', window_size=32),
+    'uniformer_s_h32': dict(_S, stage3_attention='hybrid', window_size=32),
+    'uniformer_b': dict(_B, stage3_attention='global'),
+    'uniformer_b_h14': dict(_B, stage3_attention='hybrid', window_size=14),
+    'uniformer_xxs': dict(depths=(2, 5, 8, 2), embed_dims=(56, 112, 224, 448), head_dim=28,
+                          mlp_ratio=3., conv_stem=True, stage3_attention='light'),
+    'uniformer_xs': dict(depths=(3, 5, 9, 3), embed_dims=(64, 128, 256, 512), head_dim=32,
+                         mlp_ratio=3., conv_stem=True, stage3_attention='light'),
+}
+# Short aliases used by the authors' ImageNet files and by timm-style names.
+VARIANT_ALIASES = {
+    'uniformer_small': 'uniformer_s',
+    'uniformer_base': 'uniformer_b',
+}
+
+# Light models: share of tokens kept by each attention block of stages 3 and 4 and the weight
+# of the new class-attention score when a block updates the running token-importance score.
+# The first block of stage 3 keeps every token: it computes the first importance score.
+LIGHT_KEEP_RATIO = 0.5
+LIGHT_TRADE_OFF = 0.5
+
+
+def drop_path(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Stochastic depth: zero whole residual branches per sample, rescale the rest."""
+    if p == 0. or not training:
+        return x
+    keep = 1 - p
+    mask = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(keep)
+    return x * mask / keep
+
+
+class DropPath(nn.Module):
+
+    def __init__(self, p: float = 0.):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        return drop_path(x, self.p, self.training)
+
+    def extra_repr(self):
+        return f'p={self.p}'
+
+
+class ChannelLayerNorm(nn.LayerNorm):
+    """LayerNorm over the channels of an NCHW map (runs on its channels-last view)."""
+
+    def forward(self, x):
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+class PatchEmbed(nn.Module):
+    """Strided convolution + LayerNorm (eps 1e-5, as released) between stages."""
+
+    def __init__(self, in_channels, embed_dim, patch_size):
+        super().__init__()
+        self.norm = nn.LayerNorm(embed_dim)
+        self.proj = nn.Conv2d(in_channels, embed_dim, kernel_size=patch_size, stride=patch_size)
+
+    def forward(self, x, channels_last: bool = False):
+        """NCHW in; NCHW out, or ``(B, H, W, C)`` when ``channels_last``."""
+        x = self.norm(self.proj(x).permute(0, 2, 3, 1))
+        return x if channels_last else x.permute(0, 3, 1, 2)
+
+
+class ConvStem(nn.Module):
+    """Stride-4 stem of the light models: two 3x3 stride-2 convolutions with BatchNorm."""
+
+    def __init__(self, in_channels, embed_dim):
+        super().__init__()
+        mid = embed_dim // 2
+        self.proj = nn.Sequential(
+            nn.Conv2d(in_channels, mid, 3, stride=2, padding=1),
+            nn.BatchNorm2d(mid),
+            nn.GELU(),
+            nn.Conv2d(mid, embed_dim, 3, stride=2, padding=1),
+            nn.BatchNorm2d(embed_dim),
+        )
+
+    def forward(self, x, channels_last: bool = False):
+        x = self.proj(x)
+        return x.permute(0, 2, 3, 1) if channels_last else x
+
+
+class ConvMlp(nn.Module):
+
+    def __init__(self, dim, hidden_dim, drop=0.):
+        super().__init__()
+        self.fc1 = nn.Conv2d(dim, hidden_dim, 1)
+        self.act = nn.GELU()
+        self.fc2 = nn.Conv2d(hidden_dim, dim, 1)
+        self.drop = nn.Dropout(drop)
+
+    def forward(self, x):
+        return self.drop(self.fc2(self.drop(self.act(self.fc1(x)))))
+
+
+class Mlp(nn.Module):
+
+    def __init__(self, dim, hidden_dim, drop=0.):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, hidden_dim)
+        self.act = nn.GELU()
+        self.fc2 = nn.Linear(hidden_dim, dim)
+        self.drop = nn.Dropout(drop)
+
+    def forward(self, x):
+        return self.drop(self.fc2(self.drop(self.act(self.fc1(x)))))
+
+
+class LocalBlock(nn.Module):
+    """Stages 1-2: depthwise-conv token mixing ("local MHRA") on NCHW maps with BatchNorm."""
+
+    def __init__(self, dim, mlp_ratio=4., drop=0., drop_path=0.):
+        super().__init__()
+        self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.norm1 = nn.BatchNorm2d(dim)
+        self.conv1 = nn.Conv2d(dim, dim, 1)
+        self.conv2 = nn.Conv2d(dim, dim, 1)
+        self.attn = nn.Conv2d(dim, dim, 5, padding=2, groups=dim)
+        self.norm2 = nn.BatchNorm2d(dim)
+        self.mlp = ConvMlp(dim, int(dim * mlp_ratio), drop)
+        self.drop_path = DropPath(drop_path)
+
+    def forward(self, x):
+        x = x + self.pos_embed(x)
+        x = x + self.drop_path(self.conv2(self.attn(self.conv1(self.norm1(x)))))
+        return x + self.drop_path(self.mlp(self.norm2(x)))
+
+
+class Attention(nn.Module):
+    """Multi-head self-attention over ``(B, N, C)`` tokens with fused SDPA."""
+
+    def __init__(self, dim, num_heads, qkv_bias=True, attn_drop=0., proj_drop=0.):
+        super().__init__()
+        self.num_heads = num_heads
+        self.qkv = nn.Linear(dim, dim * 3, bias=qkv_bias)
+        self.attn_drop = attn_drop
+        self.proj = nn.Linear(dim, dim)
+        self.proj_drop = nn.Dropout(proj_drop)
+
+    def forward(self, x, return_cls_attn: bool = False):
+        """With ``return_cls_attn`` also return the first token's attention to the others,
+        averaged over heads (the light models' token-importance signal)."""
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, C // self.num_heads).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        out = F.scaled_dot_product_attention(
+            q, k, v, dropout_p=self.attn_drop if self.training else 0.)
+        out = self.proj_drop(self.proj(out.transpose(1, 2).reshape(B, N, C)))
+        if not return_cls_attn:
+            return out
+        scale = (C // self.num_heads) ** -0.5
+        cls_attn = ((q[:, :, :1] * scale) @ k.transpose(-2, -1)).softmax(-1)
+        return out, cls_attn[:, :, 0, 1:].mean(1)
+
+
+class AttentionBlock(nn.Module):
+    """Stages 3-4: position conv + (windowed) self-attention + MLP on ``(B, H, W, C)``.
+
+    ``window_size=None`` attends globally. With a window, the map is zero-padded to a
+    multiple of the window *after* ``norm1`` and the padding tokens take part in attention
+    (no mask), exactly as in the released models; outputs are cropped back.
+    """
+
+    def __init__(self, dim, num_heads, mlp_ratio=4., qkv_bias=True, drop=0., attn_drop=0.,
+                 drop_path=0., window_size=None, layer_scale=None):
+        super().__init__()
+        self.window_size = window_size
+        self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6)
+        self.attn = Attention(dim, num_heads, qkv_bias, attn_drop, drop)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio), drop)
+        self.drop_path = DropPath(drop_path)
+        if layer_scale is not None:
+            self.gamma_1 = nn.Parameter(layer_scale * torch.ones(dim))
+            self.gamma_2 = nn.Parameter(layer_scale * torch.ones(dim))
+        else:
+            self.gamma_1 = self.gamma_2 = None
+
+    def add_pos_embed(self, x):
+        # The channels-last tensor viewed as NCHW is a channels_last NCHW tensor: the
+        # depthwise conv reads it without a copy and returns the same memory format.
+        return x + self.pos_embed(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+
+    def scale(self, y, gamma):
+        return y if gamma is None else y * gamma
+
+    def mix_tokens(self, x):
+        B, H, W, C = x.shape
+        y = self.norm1(x)
+        ws = self.window_size
+        if ws is None:
+            return self.attn(y.reshape(B, H * W, C)).view(B, H, W, C)
+        pad_b, pad_r = (-H) % ws, (-W) % ws
+        if pad_b or pad_r:
+            y = F.pad(y, (0, 0, 0, pad_r, 0, pad_b))
+        Hp, Wp = H + pad_b, W + pad_r
+        nh, nw = Hp // ws, Wp // ws
+        windows = y.view(B, nh, ws, nw, ws, C).transpose(2, 3).reshape(B * nh * nw, ws * ws, C)
+        windows = self.attn(windows)
+        y = windows.view(B, nh, nw, ws, ws, C).transpose(2, 3).reshape(B, Hp, Wp, C)
+        if pad_b or pad_r:
+            y = y[:, :H, :W]
+        return y
+
+    def forward(self, x):
+        x = self.add_pos_embed(x)
+        x = x + self.drop_path(self.scale(self.mix_tokens(x), self.gamma_1))
+        return x + self.drop_path(self.scale(self.mlp(self.norm2(x)), self.gamma_2))
+
+
+class LightAttentionBlock(AttentionBlock):
+    """Attention block of the light models: token pruning and recovery.
+
+    A running per-token importance score (the class token's attention) decides which half of
+    the tokens enter attention; the rest are merged into one representative token whose
+    update is then added back to every dropped token ("fast update"). The first block of
+    stage 3 keeps all tokens and seeds the score. Positional order is restored on exit.
+    """
+
+    def __init__(self, *args, keep_ratio=1., trade_off=0., downsample_score=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keep_ratio = keep_ratio
+        self.trade_off = trade_off
+        self.downsample_score = downsample_score
+        # Layer scale of the fast update of dropped tokens (only blocks that drop tokens).
+        layer_scale = kwargs.get('layer_scale')
+        self.gamma_3 = (nn.Parameter(layer_scale * torch.ones(kwargs['dim']))
+                        if layer_scale is not None and keep_ratio != 1 else None)
+
+    def _update_score(self, score, cls_attn, n_tokens):
+        t = self.trade_off
+        if score is None:
+            return cls_attn
+        if score.shape[1] == n_tokens - 1:  # no representative token: update every score
+            return (1 - t) * score + t * cls_attn
+        kept = n_tokens - 2  # the class token and the representative token are not scored
+        return torch.cat([(1 - t) * score[:, :kept] + t * cls_attn[:, :kept], score[:, kept:]], 1)
+
+    def forward(self, cls_token, x, score):
+        x = self.add_pos_embed(x)
+        B, H, W, C = x.shape
+        x = x.reshape(B, H * W, C)
+        N = H * W
+        if self.keep_ratio == 1:
+            x = torch.cat([cls_token, x], 1)
+            y, cls_attn = self.attn(self.norm1(x), return_cls_attn=True)
+            score = self._update_score(score, cls_attn, x.shape[1])
+            x = x + self.drop_path(self.scale(y, self.gamma_1))
+            x = x + self.drop_path(self.scale(self.mlp(self.norm2(x)), self.gamma_2))
+            return x[:, :1], x[:, 1:].reshape(B, H, W, C), score
+
+        n_keep = int(N * self.keep_ratio)
+        order = torch.argsort(score, dim=1, descending=True)
+        x = torch.gather(x, 1, order.unsqueeze(-1).expand(-1, -1, C))
+        score = torch.gather(score, 1, order)
+        x_keep, x_drop = x[:, :n_keep], x[:, n_keep:]
+        weight = score[:, n_keep:] / score[:, n_keep:].sum(1, keepdim=True)
+        rep_token = (weight.unsqueeze(-1) * x_drop).sum(1, keepdim=True)
+
+        x = torch.cat([cls_token, x_keep, rep_token], 1)
+        y, cls_attn = self.attn(self.norm1(x), return_cls_attn=True)
+        score = self._update_score(score, cls_attn, x.shape[1])
+        rep_update = y[:, -1:]
+        x = x + self.drop_path(self.scale(y, self.gamma_1))
+        y = self.mlp(self.norm2(x))
+        rep_update = rep_update + y[:, -1:]
+        x = x + self.drop_path(self.scale(y, self.gamma_2))
+        x_drop = x_drop + self.scale(rep_update, self.gamma_3)
+
+        cls_token = x[:, :1]
+        x_sorted = torch.cat([x[:, 1:-1], x_drop], 1)
+        # Undo the sort: scatter every token (and its score) back to its position.
+        x = torch.empty_like(x_sorted).scatter_(1, order.unsqueeze(-1).expand(-1, -1, C), x_sorted)
+        score = torch.empty_like(score).scatter_(1, order, score)
+        if self.downsample_score:
+            total = score.sum(1, keepdim=True)
+            score = F.avg_pool2d(score.view(B, 1, H, W), 2).flatten(1)
+            score = score * (total / score.sum(1, keepdim=True))
+        return cls_token, x.view(B, H, W, C), score
+
+
+def _checked_variant(name: str) -> str:
+    name = VARIANT_ALIASES.get(name, name)
+    if name not in ARCH_SETTINGS:
+        raise ValueError(
+            f"Unknown UniFormer variant {name!r}. Valid variants: {sorted(ARCH_SETTINGS)} "
+            f"(aliases: {sorted(VARIANT_ALIASES)}).")
+    return name
+
+
+class UniFormer(BaseModule):
+    """UniFormer backbone returning the four stage maps (strides 4, 8, 16, 32).
+
+    Args:
+        variant: a key of :data:`ARCH_SETTINGS` (``'uniformer_s_h14'`` ...); the other
+            architecture arguments override that row.
+        depths, embed_dims, head_dim, mlp_ratio, conv_stem: architecture.
+        stage3_attention: ``'global'``, ``'window'`` (every block windowed), ``'hybrid'``
+            (windowed, every fourth block global) or ``'light'`` (token pruning). The first
+            three share weights, so a model trained with one can be tested with another.
+        window_size: window of ``'window'``/``'hybrid'`` stage 3.
+        drop_path_rate: stochastic depth, linearly increasing over all blocks.
+        out_indices: which stage maps to return (0-3).
+        frozen_stages: -1 trains everything; 0 freezes the stem (``patch_embed1``); k >= 1
+            freezes the stem and stages 1..k (embedding, blocks, output norm).
+        norm_eval: keep BatchNorm layers (stages 1-2, conv stem) in eval mode while training:
+            frozen statistics, which the authors found helps with small detection batches.
+        with_cp: gradient checkpointing for every block. ``checkpoint_num`` instead
+            checkpoints the first ``n`` blocks of each stage (the authors' option, e.g.
+            ``(0, 0, 8, 0)`` for stage 3 of UniFormer-S).
+        layer_scale: initial value of per-channel layer scale in the attention blocks
+            (``gamma_1``/``gamma_2``, as in the authors' ``*_ls`` ImageNet files); None = off.
+        init_cfg: ``dict(type='Pretrained', checkpoint=PATH_OR_URL_OR_ZOO_NAME)`` loads an
+            ImageNet or backbone checkpoint through :func:`load_backbone_checkpoint`
+            (extra keys ``prefix`` and ``strict`` are honoured).
+    """
+
+    def __init__(self,
+                 variant: str = 'uniformer_s',
+                 depths: Optional[Sequence[int]] = None,
+                 embed_dims: Optional[Sequence[int]] = None,
+                 head_dim: Optional[int] = None,
+                 mlp_ratio: Optional[float] = None,
+                 conv_stem: Optional[bool] = None,
+                 stage3_attention: Optional[str] = None,
+                 window_size: Optional[int] = None,
+                 qkv_bias: bool = True,
+                 in_channels: int = 3,
+                 drop_rate: float = 0.,
+                 attn_drop_rate: float = 0.,
+                 drop_path_rate: float = 0.,
+                 out_indices: Sequence[int] = (0, 1, 2, 3),
+                 frozen_stages: int = -1,
+                 norm_eval: bool = False,
+                 with_cp: bool = False,
+                 checkpoint_num: Optional[Sequence[int]] = None,
+                 layer_scale: Optional[float] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(init_cfg=init_cfg)
+        self.variant = _checked_variant(variant)
+        arch = dict(dict(mlp_ratio=4., conv_stem=False, window_size=None), **ARCH_SETTINGS[self.variant])
+        overrides = dict(depths=depths, embed_dims=embed_dims, head_dim=head_dim,
+                         mlp_ratio=mlp_ratio, conv_stem=conv_stem,
+                         stage3_attention=stage3_attention, window_size=window_size)
+        arch.update({k: v for k, v in overrides.items() if v is not None})
+        self.arch = arch
+        depths, embed_dims = tuple(arch['depths']), tuple(arch['embed_dims'])
+        self.depths, self.embed_dims = depths, embed_dims
+        self.stage3_attention = arch['stage3_attention']
+        self.window_size = arch['window_size']
+        self._validate(out_indices, frozen_stages, checkpoint_num)
+        self.out_indices = tuple(out_indices)
+        self.frozen_stages = frozen_stages
+        self.norm_eval = norm_eval
+        self.checkpoint_num = tuple(checkpoint_num) if checkpoint_num is not None else (
+            depths if with_cp else (0, 0, 0, 0))
+        self.light = self.stage3_attention == 'light'
+        mlp_ratio = arch['mlp_ratio']
+        num_heads = [d // arch['head_dim'] for d in embed_dims]
+
+        if self.light:
+            self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dims[2]))
+        if arch['conv_stem']:
+            self.patch_embed1 = ConvStem(in_channels, embed_dims[0])
+        else:
+            self.patch_embed1 = PatchEmbed(in_channels, embed_dims[0], 4)
+        for i in range(1, 4):
+            setattr(self, f'patch_embed{i + 1}', PatchEmbed(embed_dims[i - 1], embed_dims[i], 2))
+        if self.light:
+            self.cls_upsample = nn.Linear(embed_dims[2], embed_dims[3])
+        self.pos_drop = nn.Dropout(drop_rate)
+
+        dpr = torch.linspace(0, drop_path_rate, sum(depths)).tolist()
+        start = 0
+        for stage in range(4):
+            dim, blocks = embed_dims[stage], []
+            for j in range(depths[stage]):
+                rate = dpr[start + j]
+                if stage < 2:
+                    blk = LocalBlock(dim, mlp_ratio, drop_rate, rate)
+                else:
+                    common = dict(dim=dim, num_heads=num_heads[stage], mlp_ratio=mlp_ratio,
+                                  qkv_bias=qkv_bias, drop=drop_rate, attn_drop=attn_drop_rate,
+                                  drop_path=rate, layer_scale=layer_scale)
+                    if self.light:
+                        first = stage == 2 and j == 0
+                        blk = LightAttentionBlock(
+                            **common, keep_ratio=1. if first else LIGHT_KEEP_RATIO,
+                            trade_off=1. if first else LIGHT_TRADE_OFF,
+                            downsample_score=stage == 2 and j == depths[2] - 1)
+                    else:
+                        blk = AttentionBlock(**common, window_size=self._window_for(stage, j))
+                blocks.append(blk)
+            start += depths[stage]
+            setattr(self, f'blocks{stage + 1}', nn.ModuleList(blocks))
+            setattr(self, f'norm{stage + 1}', nn.LayerNorm(dim, eps=1e-6))
+        self._freeze_stages()
+
+    # ------------------------------------------------------------------ construction
+    def _window_for(self, stage: int, index: int) -> Optional[int]:
+        if stage != 2 or self.stage3_attention == 'global':
+            return None
+        if self.stage3_attention == 'hybrid' and (index + 1) % 4 == 0:
+            return None
+        return self.window_size
+
+    def _validate(self, out_indices, frozen_stages, checkpoint_num):
+        if self.stage3_attention not in STAGE3_ATTENTION:
+            raise ValueError(f'stage3_attention={self.stage3_attention!r} is not one of '
+                             f'{STAGE3_ATTENTION}.')
+        light_arch = self.variant in ('uniformer_xxs', 'uniformer_xs')
+        if light_arch != (self.stage3_attention == 'light'):
+            raise ValueError(
+                f"stage3_attention={self.stage3_attention!r} does not fit variant "
+                f"{self.variant!r}: the light variants (uniformer_xxs, uniformer_xs) use 'light', "
+                f"the others one of 'global', 'window', 'hybrid'.")
+        if self.stage3_attention in ('window', 'hybrid'):
+            ws = self.window_size
+            if not isinstance(ws, int) or isinstance(ws, bool) or ws < 1:
+                raise ValueError(f'window_size={ws!r} is invalid for stage3_attention='
+                                 f'{self.stage3_attention!r}: use an integer >= 1 (the released '
+                                 f'models use 14 or 32).')
+        if len(self.depths) != 4 or len(self.embed_dims) != 4:
+            raise ValueError(f'depths {self.depths} and embed_dims {self.embed_dims} must have '
+                             f'4 entries, one per stage.')
+        bad = [i for i in out_indices if not (isinstance(i, int) and 0 <= i <= 3)]
+        if bad or len(set(out_indices)) != len(tuple(out_indices)):
+            raise ValueError(f'out_indices={tuple(out_indices)} is invalid: use distinct stage '
+                             f'indices from 0 (stride 4) to 3 (stride 32).')
+        if not (isinstance(frozen_stages, int) and -1 <= frozen_stages <= 4):
+            raise ValueError(f'frozen_stages={frozen_stages!r} is out of range: use -1 (nothing '
+                             f'frozen), 0 (stem only) up to 4 (all stages).')
+        if checkpoint_num is not None:
+            cn = tuple(checkpoint_num)
+            if len(cn) != 4 or any(not 0 <= n <= d for n, d in zip(cn, self.depths)):
+                raise ValueError(f'checkpoint_num={cn} is invalid: one count per stage, each '
+                                 f'between 0 and that stage depth {self.depths}.')
+
+    def _frozen_modules(self):
+        mods = []
+        if self.frozen_stages >= 0:
+            mods.append(self.patch_embed1)
+        for stage in range(1, self.frozen_stages + 1):
+            if stage > 1:
+                mods.append(getattr(self, f'patch_embed{stage}'))
+            mods += [getattr(self, f'blocks{stage}'), getattr(self, f'norm{stage}')]
+            if self.light and stage == 3:
+                mods.append(self.cls_upsample)
+        return mods
+
+    def _freeze_stages(self):
+        for m in self._frozen_modules():
+            m.eval()
+            for p in m.parameters():
+                p.requires_grad = False
+        if self.light and self.frozen_stages >= 3:
+            self.cls_token.requires_grad = False
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self._freeze_stages()
+        if mode and self.norm_eval:
+            for m in self.modules():
+                if isinstance(m, _BatchNorm):
+                    m.eval()
+        return self
+
+    # ------------------------------------------------------------------ weights
+    def init_weights(self):
+        cfg = copy.deepcopy(self.init_cfg)
+        if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
+            from ..checkpoint import load_backbone_checkpoint
+            load_backbone_checkpoint(self, cfg['checkpoint'], prefix=cfg.get('prefix'),
+                                     strict=cfg.get('strict', True))
+            self._is_init = True
+            return
+        self.apply(self._init_module)
+        if self.light:
+            nn.init.trunc_normal_(self.cls_token, std=.02)
+        super().init_weights()
+
+    @staticmethod
+    def _init_module(m):
+        if isinstance(m, nn.Linear):
+            nn.init.trunc_normal_(m.weight, std=.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.LayerNorm):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def no_weight_decay_keys(self):
+        """Parameter-name fragments the authors exclude from weight decay."""
+        return ('pos_embed', 'cls_token', 'norm', 'gamma')
+
+    # ------------------------------------------------------------------ forward
+    def _run(self, stage: int, index: int, blk, *args):
+        if index < self.checkpoint_num[stage] and self.training and torch.is_grad_enabled():
+            return cp.checkpoint(blk, *args, use_reentrant=False)
+        return blk(*args)
+
+    def _output(self, stage: int, x_nhwc, outs):
+        if stage in self.out_indices:
+            norm = getattr(self, f'norm{stage + 1}')
+            outs.append(norm(x_nhwc).permute(0, 3, 1, 2).contiguous())
+
+    def forward(self, x):
+        outs = []
+        x = self.pos_drop(self.patch_embed1(x))
+        for stage in range(2):
+            if stage:
+                x = self.patch_embed2(x)
+            for j, blk in enumerate(getattr(self, f'blocks{stage + 1}')):
+                x = self._run(stage, j, blk, x)
+            self._output(stage, x.permute(0, 2, 3, 1), outs)
+        if self.light:
+            cls_token, score = self.cls_token.expand(x.shape[0], -1, -1), None
+        for stage in (2, 3):
+            x = getattr(self, f'patch_embed{stage + 1}')(
+                x if stage == 2 else x.permute(0, 3, 1, 2), channels_last=True)
+            if self.light and stage == 3:
+                cls_token = self.cls_upsample(cls_token)
+            for j, blk in enumerate(getattr(self, f'blocks{stage + 1}')):
+                if self.light:
+                    cls_token, x, score = self._run(stage, j, blk, cls_token, x, score)
+                else:
+                    x = self._run(stage, j, blk, x)
+            self._output(stage, x, outs)
+        return tuple(outs)
+
+    @property
+    def out_channels(self):
+        return [self.embed_dims[i] for i in self.out_indices]
+
+
+def create_backbone(name: str, **overrides) -> UniFormer:
+    """Build the backbone of a named variant, e.g. ``create_backbone('uniformer_s_h14')``.
+
+    ``overrides`` are :class:`UniFormer` arguments (``out_indices``, ``drop_path_rate``,
+    ``stage3_attention`` ...).
+    """
+    return UniFormer(variant=_checked_variant(name), **overrides)
