@@ -24,8 +24,9 @@ class CheckpointError(RuntimeError):
 
 
 # Keys of the authors' ImageNet classifiers that a backbone does not use: the classifier
-# heads and the final BatchNorm before pooling (``norm.*``, not the per-stage ``norm1..4``).
-CLASSIFIER_KEYS = re.compile(r'^(head|head_cls|head_dist|dist_head|norm|pre_logits)\.')
+# heads and the final norms before pooling (``norm.*``, light models' ``norm_cls.*``; not the
+# per-stage ``norm1..4``).
+CLASSIFIER_KEYS = re.compile(r'^(head|head_cls|head_dist|dist_head|norm|norm_cls|pre_logits)\.')
 # Keys a backbone may legitimately lack in a classification file: the per-stage output
 # norms exist only in dense-prediction models and start from their default init.
 OUTPUT_NORM_KEYS = re.compile(r'^norm[1-4]\.')

@@ -38,12 +38,12 @@ def _timm_factory(timm_name: str, variant: str):
             raise ValueError(
                 f"timm model {timm_name!r} from uniformer_dense is a dense-prediction backbone "
                 f"without a classifier: call timm.create_model({timm_name!r}, features_only=True).")
-        init_cfg = None
         if pretrained:
-            from .zoo import backbone_weights_for
-            init_cfg = dict(type='Pretrained', checkpoint=backbone_weights_for(variant))
-        model = UniFormer(variant=variant, out_indices=tuple(out_indices), init_cfg=init_cfg,
-                          **kwargs)
+            raise ValueError(
+                f'timm model {timm_name!r}: pretrained=True is not wired to the model zoo yet; '
+                f"pass checkpoint_path=FILE, or build uniformer_dense.UniFormer with "
+                f"init_cfg=dict(type='Pretrained', checkpoint=FILE).")
+        model = UniFormer(variant=variant, out_indices=tuple(out_indices), **kwargs)
         model.init_weights()
         from timm.models._features import FeatureInfo
         info = [dict(num_chs=c, reduction=4 * 2 ** i, module=f'norm{i + 1}', index=i)

@@ -518,10 +518,14 @@ class UniFormer(BaseModule):
                                      strict=cfg.get('strict', True))
             self._is_init = True
             return
+        if cfg is not None:  # any other MMEngine initialiser (e.g. Kaiming)
+            super().init_weights()
+            return
+        # The authors' initialisation. Not MMEngine's, which would also log every tensor.
         self.apply(self._init_module)
         if self.light:
             nn.init.trunc_normal_(self.cls_token, std=.02)
-        super().init_weights()
+        self._is_init = True
 
     @staticmethod
     def _init_module(m):

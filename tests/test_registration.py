@@ -1,0 +1,40 @@
+"""One class, buildable through MMDetection, MMSegmentation, MMPose and timm."""
+import importlib
+
+import pytest
+import torch
+
+import uniformer_dense
+from uniformer_dense.models import UniFormer
+
+
+@pytest.mark.parametrize('toolbox', ['mmdet', 'mmseg', 'mmpose'])
+def test_toolbox_registry_builds_the_one_class(toolbox):
+    registry = importlib.import_module(f'{toolbox}.registry').MODELS
+    assert registry.get('UniFormer') is UniFormer
+    model = registry.build(dict(type='UniFormer', variant='uniformer_xxs', out_indices=(3,)))
+    assert type(model) is UniFormer
+    with torch.no_grad():
+        (out,) = model.eval()(torch.randn(1, 3, 64, 64))
+    assert out.shape == (1, 448, 2, 2)
+
+
+def test_unknown_variant_through_registry_names_choices():
+    from mmdet.registry import MODELS
+    with pytest.raises(Exception, match='uniformer_s_h14'):
+        MODELS.build(dict(type='UniFormer', variant='uniformer_small_h99'))
+
+
+@pytest.mark.parametrize('name,channels', [('uniformer_small', [64, 128, 320, 512]),
+                                           ('uniformer_xs', [64, 128, 256, 512])])
+def test_timm_create_model_features_only(name, channels):
+    import timm
+    model = timm.create_model(name, features_only=True)
+    assert type(model) is UniFormer
+    assert model.feature_info.channels() == channels
+    assert model.feature_info.reduction() == [4, 8, 16, 32]
+    with torch.no_grad():
+        outs = model.eval()(torch.randn(1, 3, 64, 64))
+    assert [o.shape[1] for o in outs] == channels
+    with pytest.raises(ValueError, match='features_only=True'):
+        timm.create_model(name)
