@@ -35,8 +35,9 @@ $(VENV)/.torch: | $(PY)
 	  nms(torch.rand(4, 4).cumsum(1), torch.rand(4), 0.5); print('torch', torch.__version__, 'torchvision ok')"
 	touch $@
 
-$(VENV)/.deps: requirements/runtime.txt requirements/tests.txt $(VENV)/.torch
+$(VENV)/.deps: requirements/runtime.txt requirements/tests.txt requirements/openmmlab.txt $(VENV)/.torch
 	$(PIP) install -q "setuptools<81" -r requirements/runtime.txt -r requirements/tests.txt
+	$(PIP) install -q --no-deps -r requirements/openmmlab.txt
 	$(PIP) install -q cython
 	$(PIP) install -q --no-binary xtcocotools --no-build-isolation xtcocotools
 	touch $@
@@ -52,8 +53,7 @@ $(VENV)/.mmcv: $(VENV)/.deps
 	$(PY) -c "from mmcv.ops import nms, RoIAlign; print('mmcv ops ok')"
 	touch $@
 
-$(STAMP): $(VENV)/.mmcv requirements/openmmlab.txt setup.py
-	$(PIP) install -q --no-deps -r requirements/openmmlab.txt
+$(STAMP): $(VENV)/.mmcv setup.py
 	$(PIP) install -q --no-deps --no-build-isolation -e .
 	$(PY) -c "import mmdet, mmseg, mmpose, timm, uniformer_dense; print('stack ok')"
 	touch $@
