@@ -185,3 +185,22 @@ def _mismatch_message(model, filename, state, report) -> str:
     hint = ('; '.join(hints) + '. ') if hints else ''
     return (f'Checkpoint {filename!r} does not fit UniFormer variant {variant!r}: {hint}'
             f'Pass strict=False to load the matching part anyway.\n{report}')
+
+
+def allow_mmengine_checkpoint_types():
+    """Let ``torch.load(weights_only=True)`` read MMEngine's own training checkpoints.
+
+    torch >= 2.6 unpickles only allow-listed types by default, and MMEngine 0.10.7 does not
+    adapt: its checkpoints hold ``HistoryBuffer`` objects (message hub) with numpy arrays and
+    numpy scalars in ``meta``, so ``--resume`` and ``load_from`` fail. We allow exactly those
+    benign types; safe loading itself stays on for every file, downloaded or not.
+    """
+    import numpy as np
+    from mmengine.logging.history_buffer import HistoryBuffer
+    multiarray = getattr(np, '_core', np.core).multiarray
+    dtype_classes = [type(np.dtype(t)) for t in (
+        np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
+        np.bool_)]
+    torch.serialization.add_safe_globals(
+        [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
+         *dtype_classes])

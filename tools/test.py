@@ -1,0 +1,46 @@
+"""Evaluate a checkpoint of any task and write one JSON of metrics.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--out metrics.json] [--cfg-options ...]
+
+The JSON holds the task, the headline metrics under common names (det: box_ap, mask_ap;
+seg: miou, macc, aacc; pose: keypoint_ap) and the toolbox's full metric set.
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from mmengine.config import DictAction  # noqa: E402
+
+from uniformer_dense import harness  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test a model with a UniFormer backbone')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file, URL or zoo://NAME')
+    parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument('--out', help='write the metrics JSON here')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = harness.load_config(args.config, args.cfg_options, args.work_dir)
+    cfg.launcher = args.launcher
+    result = harness.test(cfg, args.checkpoint, args.out)
+    print(json.dumps(result['headline'], indent=2))
+
+
+if __name__ == '__main__':
+    main()

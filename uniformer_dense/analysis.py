@@ -1,0 +1,109 @@
+"""Model size and cost for any config: parameters, FLOPs, latency, peak memory.
+
+Used by ``tools/benchmark.py``. FLOPs are counted by ``torch.utils.flop_counter`` on the
+model's tensor forward and reported as multiply-accumulates (``flops`` = MACs, as the
+UniFormer papers and MMEngine's analysis tools report them). mmcv's RoIAlign is not counted.
+"""
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from typing import Optional, Tuple
+
+import torch
+from mmengine.config import Config
+
+from .harness import task_of
+
+# Input sizes (H, W) at which the papers report FLOPs, per task.
+DEFAULT_SHAPES = {'det': (800, 1280), 'seg': (512, 2048)}
+
+
+def build_model(cfg: Config, with_weights: bool = False):
+    """Build the config's model in its toolbox scope; skip pretrained loading by default."""
+    import uniformer_dense  # noqa: F401
+    from mmengine.registry import MODELS, DefaultScope, init_default_scope
+    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    model_cfg = cfg.model.copy()
+    if not with_weights and 'backbone' in model_cfg:
+        model_cfg.backbone = dict(model_cfg.backbone, init_cfg=None)
+    scope = DefaultScope.get_current_instance().scope_name
+    registry = MODELS if scope == 'mmengine' else _toolbox_models(scope)
+    model = registry.build(model_cfg)
+    model.init_weights()
+    return model
+
+
+def _toolbox_models(scope: str):
+    import importlib
+    return importlib.import_module(f'{scope}.registry').MODELS
+
+
+def count_params(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def default_shape(cfg: Config) -> Tuple[int, int]:
+    task = task_of(cfg)
+    if task == 'pose':
+        w, h = cfg.codec.input_size
+        return h, w
+    return DEFAULT_SHAPES[task]
+
+
+def _dummy_batch(model, cfg: Config, shape):
+    h, w = shape
+    inputs = torch.randn(1, 3, h, w)
+    task = task_of(cfg)
+    meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w), batch_input_shape=(h, w),
+                scale_factor=(1.0, 1.0), input_size=(w, h), input_center=(w / 2, h / 2),
+                input_scale=(w, h), flip_indices=list(range(17)))
+    if task == 'det':
+        from mmdet.structures import DetDataSample
+        sample = DetDataSample(metainfo=meta)
+    elif task == 'seg':
+        from mmseg.structures import SegDataSample
+        sample = SegDataSample(metainfo=meta)
+    else:
+        from mmpose.structures import PoseDataSample
+        sample = PoseDataSample(metainfo=meta)
+    return inputs, [sample]
+
+
+def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bool = False,
+            repeats: int = 5, device: str = 'cpu') -> dict:
+    model = build_model(cfg).eval()
+    result = dict(config=cfg.filename, task=task_of(cfg), params=count_params(model))
+    if skip_speed:
+        return result
+    shape = tuple(shape or default_shape(cfg))
+    model.to(device)
+    inputs, samples = _dummy_batch(model, cfg, shape)
+    inputs = inputs.to(device)
+    from torch.utils.flop_counter import FlopCounterMode
+    with torch.inference_mode():
+        with FlopCounterMode(display=False) as counter:
+            model._forward(inputs, samples)
+        result.update(shape=list(shape), flops=counter.get_total_flops() // 2)
+        sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+        if device.startswith('cuda'):
+            torch.cuda.reset_peak_memory_stats()
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        model.test_step  # noqa: B018  (the same forward the test loop runs)
+        times = []
+        for i in range(repeats + 1):
+            sync()
+            start = time.perf_counter()
+            model._forward(inputs, samples)
+            sync()
+            if i:  # the first run warms up
+                times.append(1000 * (time.perf_counter() - start))
+        result['latency_ms'] = statistics.median(times)
+        if device.startswith('cuda'):
+            result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2 ** 20
+        else:  # growth of the process's peak resident set during the runs
+            grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
+            result['peak_mem_mb'] = max(grown, 0) / 1024
+        result['device'] = device
+    return result

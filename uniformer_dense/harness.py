@@ -1,0 +1,112 @@
+"""One training / evaluation harness for the three toolboxes.
+
+``tools/train.py`` and ``tools/test.py`` are thin command lines over this module. The task
+is told from the config's ``default_scope`` (``mmdet``, ``mmseg`` or ``mmpose``); the
+runner is MMEngine's, built the way each toolbox's own tools build it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import os.path as osp
+from typing import Dict, Optional
+
+from mmengine.config import Config
+
+TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose'}
+# The headline metrics of each task under common names, and where the toolbox puts them.
+HEADLINE = {
+    'det': {'box_ap': 'coco/bbox_mAP', 'mask_ap': 'coco/segm_mAP'},
+    'seg': {'miou': 'mIoU', 'macc': 'mAcc', 'aacc': 'aAcc'},
+    'pose': {'keypoint_ap': 'coco/AP'},
+}
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None,
+                work_dir: Optional[str] = None) -> Config:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'Config file {path!r} does not exist.')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def task_of(cfg: Config) -> str:
+    scope = cfg.get('default_scope')
+    if scope not in TASKS:
+        raise ValueError(f"Config has default_scope={scope!r}; expected one of {sorted(TASKS)} "
+                         f"(inherit the toolbox's default_runtime.py).")
+    return TASKS[scope]
+
+
+def build_runner(cfg: Config):
+    import uniformer_dense  # noqa: F401  (registration, zoo:// scheme, safe checkpoint types)
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    if 'runner_type' in cfg:
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def enable_amp(cfg: Config):
+    import torch
+    if not torch.cuda.is_available():
+        raise RuntimeError('--amp needs a CUDA GPU (MMEngine\'s AmpOptimWrapper has no CPU '
+                           'mode); run without --amp on this machine.')
+    cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    cfg.optim_wrapper.loss_scale = 'dynamic'
+
+
+def set_resume(cfg: Config, resume: Optional[str]):
+    """``'auto'`` resumes from the work dir's latest checkpoint, a path from that file."""
+    if resume is None:
+        return
+    cfg.resume = True
+    cfg.load_from = None if resume == 'auto' else resume
+
+
+def train(cfg: Config):
+    runner = build_runner(cfg)
+    runner.train()
+    return runner
+
+
+def _jsonable(value):
+    if hasattr(value, 'item'):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (int, float, str, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def headline_metrics(task: str, metrics: Dict) -> Dict:
+    return {name: metrics[key] for name, key in HEADLINE[task].items() if key in metrics}
+
+
+def test(cfg: Config, checkpoint: str, out: Optional[str] = None) -> Dict:
+    """Evaluate ``checkpoint`` on the config's test set; optionally write the metrics JSON."""
+    if not (checkpoint.startswith(('http://', 'https://', 'zoo://')) or osp.isfile(checkpoint)):
+        raise FileNotFoundError(f'Checkpoint {checkpoint!r} does not exist.')
+    task = task_of(cfg)
+    cfg.load_from = checkpoint
+    runner = build_runner(cfg)
+    metrics = _jsonable(runner.test())
+    result = dict(task=task, config=cfg.filename, checkpoint=checkpoint,
+                  headline=headline_metrics(task, metrics), metrics=metrics)
+    if out:
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+        with open(out, 'w') as f:
+            json.dump(result, f, indent=2)
+    return result
