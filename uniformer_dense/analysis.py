@@ -20,8 +20,10 @@ from .harness import task_of
 DEFAULT_SHAPES = {'det': (800, 1280), 'seg': (512, 2048)}
 
 
-def build_model(cfg: Config, with_weights: bool = False):
-    """Build the config's model in its toolbox scope; skip pretrained loading by default."""
+def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
+    """Build the config's model in its toolbox scope; skip pretrained loading by default.
+
+    ``init`` runs ``init_weights()`` as the Runner does before training (and logs it)."""
     import uniformer_dense  # noqa: F401
     from mmengine.registry import MODELS, DefaultScope, init_default_scope
     init_default_scope(cfg.get('default_scope', 'mmengine'))
@@ -31,7 +33,8 @@ def build_model(cfg: Config, with_weights: bool = False):
     scope = DefaultScope.get_current_instance().scope_name
     registry = MODELS if scope == 'mmengine' else _toolbox_models(scope)
     model = registry.build(model_cfg)
-    model.init_weights()
+    if init:
+        model.init_weights()
     return model
 
 
@@ -73,7 +76,7 @@ def _dummy_batch(model, cfg: Config, shape):
 
 def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bool = False,
             repeats: int = 5, device: str = 'cpu') -> dict:
-    model = build_model(cfg).eval()
+    model = build_model(cfg, init=False).eval()
     result = dict(config=cfg.filename, task=task_of(cfg), params=count_params(model))
     if skip_speed:
         return result
@@ -82,15 +85,13 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
     inputs, samples = _dummy_batch(model, cfg, shape)
     inputs = inputs.to(device)
     from torch.utils.flop_counter import FlopCounterMode
+    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     with torch.inference_mode():
-        with FlopCounterMode(display=False) as counter:
-            model._forward(inputs, samples)
-        result.update(shape=list(shape), flops=counter.get_total_flops() // 2)
-        sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
+        # Memory first: the process's peak resident set only grows, so it must be read
+        # before any other forward has raised it.
         if device.startswith('cuda'):
             torch.cuda.reset_peak_memory_stats()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        model.test_step  # noqa: B018  (the same forward the test loop runs)
         times = []
         for i in range(repeats + 1):
             sync()
@@ -105,5 +106,8 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
         else:  # growth of the process's peak resident set during the runs
             grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
             result['peak_mem_mb'] = max(grown, 0) / 1024
+        with FlopCounterMode(display=False) as counter:
+            model._forward(inputs, samples)
+        result.update(shape=list(shape), flops=counter.get_total_flops() // 2)
         result['device'] = device
     return result

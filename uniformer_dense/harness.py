@@ -103,6 +103,10 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None) -> Dict:
     cfg.load_from = checkpoint
     runner = build_runner(cfg)
     metrics = _jsonable(runner.test())
+    if not metrics:
+        runner.logger.warning(
+            'The evaluator returned no metrics: the model made no prediction above its score '
+            'threshold on any image (an untrained model?).')
     result = dict(task=task, config=cfg.filename, checkpoint=checkpoint,
                   headline=headline_metrics(task, metrics), metrics=metrics)
     if out:
