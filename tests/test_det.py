@@ -164,3 +164,37 @@ def test_toy_training_learns_and_resumes(tmp_path):
     log = proc.stdout + proc.stderr
     assert 'resumed epoch: 4' in log or 'Load checkpoint from' in log
     assert (work / 'epoch_5.pth').exists()
+
+
+def test_convert_authors_mmdet2_checkpoint(tmp_path):
+    """A file in the authors' MMDetection 2.x layout (mmcv 1.x meta with CLASSES,
+    optimizer state) converts, fits the config's model, and evaluates."""
+    from mmdet.datasets import CocoDataset
+    config = REPO / 'configs' / 'det' / 'mask_rcnn_uniformer_xxs.py'
+    model = build_model(load_config(str(config)), init=False)
+    src = tmp_path / 'mask_rcnn_1x_xxs.pth'
+    torch.save({'meta': {'mmcv_version': '1.3.8', 'CLASSES': CocoDataset.METAINFO['classes'],
+                         'epoch': 12, 'iter': 87936, 'config': "model = dict(type='MaskRCNN')"},
+                'state_dict': model.state_dict(),
+                'optimizer': {'state': {}, 'param_groups': [{'lr': 1e-6, 'params': [0, 1]}]}},
+               src)
+    dst = tmp_path / 'converted.pth'
+    proc = run_tool('convert_checkpoint.py', src, dst, '--config', config)
+    assert 'mmdet2' in proc.stdout and 'fit' in proc.stdout
+    out = torch.load(dst, weights_only=True)
+    assert set(out) == {'meta', 'state_dict'}
+    assert out['meta']['dataset_meta']['classes'][0] == 'person'
+    for k, v in model.state_dict().items():
+        assert torch.equal(out['state_dict'][k], v)
+
+
+def test_convert_rejects_checkpoint_of_another_model(tmp_path):
+    config = REPO / 'configs' / 'det' / 'mask_rcnn_uniformer_s.py'
+    other = build_model(load_config(str(REPO / 'configs' / 'det' / 'mask_rcnn_uniformer_xxs.py')),
+                        init=False)
+    src = tmp_path / 'xxs.pth'
+    torch.save({'state_dict': other.state_dict()}, src)
+    proc = run_tool('convert_checkpoint.py', src, tmp_path / 'out.pth', '--config', config,
+                    check=False)
+    assert proc.returncode != 0
+    assert 'does not fit' in proc.stderr and 'mask_rcnn_uniformer_s.py' in proc.stderr

@@ -10,6 +10,7 @@ load (``strict=False``), and then the report says what was skipped.
 """
 from __future__ import annotations
 
+import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
@@ -126,6 +127,25 @@ def _depths_of(keys) -> Tuple[int, ...]:
     return tuple(depths)
 
 
+def diff_state_dict(own: dict, state: dict):
+    """Compare a checkpoint ``state`` with a model's ``own`` state dict.
+
+    Returns ``(fitting, missing, unexpected, mismatched)``: the tensors that can load, the
+    model keys absent from ``state``, the ``state`` keys the model lacks, and
+    ``(key, model_shape, checkpoint_shape)`` for keys present in both with other shapes.
+    """
+    fitting, unexpected, mismatched = {}, [], []
+    for key, value in state.items():
+        if key not in own:
+            unexpected.append(key)
+        elif tuple(own[key].shape) != tuple(value.shape):
+            mismatched.append((key, tuple(own[key].shape), tuple(value.shape)))
+        else:
+            fitting[key] = value
+    missing = [key for key in own if key not in state]
+    return fitting, missing, unexpected, mismatched
+
+
 def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Optional[str] = None,
                              strict: bool = True, logger: Optional[MMLogger] = None,
                              state: Optional[dict] = None) -> LoadReport:
@@ -146,18 +166,9 @@ def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Opti
     report.dropped = sorted(k for k in state if CLASSIFIER_KEYS.match(k) and k not in own)
     state = {k: v for k, v in state.items() if k not in report.dropped}
 
-    to_load = {}
-    for key, value in state.items():
-        if key not in own:
-            report.unexpected.append(key)
-        elif tuple(own[key].shape) != tuple(value.shape):
-            report.mismatched.append((key, tuple(own[key].shape), tuple(value.shape)))
-        else:
-            to_load[key] = value
-    for key in own:
-        if key not in state:
-            (report.fresh_output_norms if OUTPUT_NORM_KEYS.match(key)
-             else report.missing).append(key)
+    to_load, missing, report.unexpected, report.mismatched = diff_state_dict(own, state)
+    for key in missing:
+        (report.fresh_output_norms if OUTPUT_NORM_KEYS.match(key) else report.missing).append(key)
     report.loaded = len(to_load)
 
     if strict and not report.complete:
@@ -187,13 +198,26 @@ def _mismatch_message(model, filename, state, report) -> str:
             f'Pass strict=False to load the matching part anyway.\n{report}')
 
 
+def _history_buffer_getattr(obj, name):
+    """Stand-in for ``getattr`` while unpickling: MMEngine's ``HistoryBuffer`` pickles its
+    statistics methods as ``getattr(HistoryBuffer, 'mean')``. Only that is allowed."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if obj is HistoryBuffer and isinstance(name, str) and callable(vars(HistoryBuffer).get(name)):
+        return getattr(obj, name)
+    raise pickle.UnpicklingError(
+        f'Refusing getattr({obj!r}, {name!r}) while loading a checkpoint: only the statistics '
+        f'methods of MMEngine\'s HistoryBuffer are allowed.')
+
+
 def allow_mmengine_checkpoint_types():
     """Let ``torch.load(weights_only=True)`` read MMEngine's own training checkpoints.
 
     torch >= 2.6 unpickles only allow-listed types by default, and MMEngine 0.10.7 does not
-    adapt: its checkpoints hold ``HistoryBuffer`` objects (message hub) with numpy arrays and
-    numpy scalars in ``meta``, so ``--resume`` and ``load_from`` fail. We allow exactly those
-    benign types; safe loading itself stays on for every file, downloaded or not.
+    adapt: its checkpoints hold ``HistoryBuffer`` objects (message hub) with numpy arrays,
+    numpy scalars in ``meta``, and ``getattr(HistoryBuffer, 'min')`` references, so
+    ``--resume`` and ``load_from`` fail. We allow exactly those benign types, and a
+    ``getattr`` that resolves nothing but HistoryBuffer's methods; safe loading itself stays
+    on for every file, downloaded or not.
     """
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
@@ -203,4 +227,4 @@ def allow_mmengine_checkpoint_types():
         np.bool_)]
     torch.serialization.add_safe_globals(
         [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-         *dtype_classes])
+         *dtype_classes, (_history_buffer_getattr, 'builtins.getattr')])
