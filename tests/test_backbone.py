@@ -172,3 +172,23 @@ def test_bad_arguments_name_value_and_choices(kwargs, words):
         UniFormer(**kwargs)
     for word in words:
         assert word in str(err.value)
+
+
+def test_test_time_attention_applies_in_eval_only():
+    """A global-trained model tested with window-32 attention: the papers' w32 rows."""
+    torch.manual_seed(0)
+    model = create_backbone('uniformer_s', test_stage3_attention='window', test_window_size=32,
+                            out_indices=(2,))
+    reference = create_backbone('uniformer_s_w32', out_indices=(2,)).eval()
+    reference.load_state_dict(model.state_dict())
+    x = torch.randn(1, 3, 480, 480)  # stage 3 is 30x30: window 32 pads, so they differ
+    model.train()
+    assert all(b.window_size is None for b in model.blocks3)
+    model.eval()
+    assert all(b.window_size == 32 for b in model.blocks3)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x)[0], reference(x)[0])
+    model.train()
+    assert all(b.window_size is None for b in model.blocks3)
+    with pytest.raises(ValueError, match='test_window_size=0'):
+        create_backbone('uniformer_s', test_stage3_attention='hybrid', test_window_size=0)

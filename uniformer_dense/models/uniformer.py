@@ -354,6 +354,9 @@ class UniFormer(BaseModule):
             ``(0, 0, 8, 0)`` for stage 3 of UniFormer-S).
         layer_scale: initial value of per-channel layer scale in the attention blocks
             (``gamma_1``/``gamma_2``, as in the authors' ``*_ls`` ImageNet files); None = off.
+        test_stage3_attention, test_window_size: stage-3 attention used in eval mode only
+            (the weights are the same): a model trained with global attention is tested with
+            windows, as the papers' w32/h32 segmentation rows do. Training is unaffected.
         init_cfg: ``dict(type='Pretrained', checkpoint=PATH_OR_URL_OR_ZOO_NAME)`` loads an
             ImageNet or backbone checkpoint through :func:`load_backbone_checkpoint`
             (extra keys ``prefix`` and ``strict`` are honoured).
@@ -379,6 +382,8 @@ class UniFormer(BaseModule):
                  with_cp: bool = False,
                  checkpoint_num: Optional[Sequence[int]] = None,
                  layer_scale: Optional[float] = None,
+                 test_stage3_attention: Optional[str] = None,
+                 test_window_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         self.variant = _checked_variant(variant)
@@ -393,6 +398,12 @@ class UniFormer(BaseModule):
         self.stage3_attention = arch['stage3_attention']
         self.window_size = arch['window_size']
         self._validate(out_indices, frozen_stages, checkpoint_num)
+        self.test_attention = None
+        if test_stage3_attention is not None or test_window_size is not None:
+            self.test_attention = (
+                self.stage3_attention if test_stage3_attention is None else test_stage3_attention,
+                self.window_size if test_window_size is None else test_window_size)
+            self._check_attention(*self.test_attention, prefix='test_')
         self.out_indices = tuple(out_indices)
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
@@ -441,29 +452,37 @@ class UniFormer(BaseModule):
         self._freeze_stages()
 
     # ------------------------------------------------------------------ construction
-    def _window_for(self, stage: int, index: int) -> Optional[int]:
-        if stage != 2 or self.stage3_attention == 'global':
+    def _window_for(self, stage: int, index: int, attention: Optional[str] = None,
+                    window_size: Optional[int] = None) -> Optional[int]:
+        attention = attention or self.stage3_attention
+        if stage != 2 or attention == 'global':
             return None
-        if self.stage3_attention == 'hybrid' and (index + 1) % 4 == 0:
+        if attention == 'hybrid' and (index + 1) % 4 == 0:
             return None
-        return self.window_size
+        return self.window_size if window_size is None else window_size
 
-    def _validate(self, out_indices, frozen_stages, checkpoint_num):
-        if self.stage3_attention not in STAGE3_ATTENTION:
-            raise ValueError(f'stage3_attention={self.stage3_attention!r} is not one of '
+    def _set_stage3_attention(self, attention: str, window_size: Optional[int]):
+        for j, blk in enumerate(self.blocks3):
+            blk.window_size = self._window_for(2, j, attention, window_size)
+
+    def _check_attention(self, attention, window_size, prefix=''):
+        if attention not in STAGE3_ATTENTION:
+            raise ValueError(f'{prefix}stage3_attention={attention!r} is not one of '
                              f'{STAGE3_ATTENTION}.')
         light_arch = self.variant in ('uniformer_xxs', 'uniformer_xs')
-        if light_arch != (self.stage3_attention == 'light'):
+        if light_arch != (attention == 'light'):
             raise ValueError(
-                f"stage3_attention={self.stage3_attention!r} does not fit variant "
+                f"{prefix}stage3_attention={attention!r} does not fit variant "
                 f"{self.variant!r}: the light variants (uniformer_xxs, uniformer_xs) use 'light', "
                 f"the others one of 'global', 'window', 'hybrid'.")
-        if self.stage3_attention in ('window', 'hybrid'):
-            ws = self.window_size
-            if not isinstance(ws, int) or isinstance(ws, bool) or ws < 1:
-                raise ValueError(f'window_size={ws!r} is invalid for stage3_attention='
-                                 f'{self.stage3_attention!r}: use an integer >= 1 (the released '
-                                 f'models use 14 or 32).')
+        if attention in ('window', 'hybrid'):
+            if not isinstance(window_size, int) or isinstance(window_size, bool) or window_size < 1:
+                raise ValueError(f'{prefix}window_size={window_size!r} is invalid for '
+                                 f'{prefix}stage3_attention={attention!r}: use an integer >= 1 '
+                                 f'(the released models use 14 or 32).')
+
+    def _validate(self, out_indices, frozen_stages, checkpoint_num):
+        self._check_attention(self.stage3_attention, self.window_size)
         if len(self.depths) != 4 or len(self.embed_dims) != 4:
             raise ValueError(f'depths {self.depths} and embed_dims {self.embed_dims} must have '
                              f'4 entries, one per stage.')
@@ -502,6 +521,9 @@ class UniFormer(BaseModule):
 
     def train(self, mode: bool = True):
         super().train(mode)
+        if self.test_attention is not None:
+            self._set_stage3_attention(*(
+                (self.stage3_attention, self.window_size) if mode else self.test_attention))
         self._freeze_stages()
         if mode and self.norm_eval:
             for m in self.modules():

@@ -1,0 +1,18 @@
+# Semantic FPN with a UniFormer backbone: MMSegmentation's own model.
+_base_ = 'mmseg::_base_/models/fpn_r50.py'
+custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
+
+
+model = dict(
+    pretrained=None,
+    data_preprocessor=dict(size=(512, 512)),  # the ADE20K crop
+    backbone=dict(
+        _delete_=True,
+        type='UniFormer',
+        variant='uniformer_s_h14',
+        drop_path_rate=0.1,
+        out_indices=(0, 1, 2, 3),
+        init_cfg=dict(type='Pretrained', checkpoint='zoo://uniformer_small_in1k')),
+    neck=dict(in_channels=[64, 128, 320, 512]),
+    decode_head=dict(num_classes=150),
+    test_cfg=dict(mode='whole'))
