@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from reference import COCO_MINI, require_shared
-from tools_cli import REPO, read_json, run_tool
+from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense.analysis import build_model, count_params
 from uniformer_dense.harness import load_config
 
@@ -86,16 +86,6 @@ def test_forward_backward_of_each_family(name):
     assert pred.pred_instances.bboxes.shape[1] == 4
 
 
-def _untrained_checkpoint(config, path):
-    """The model exactly as training starts (same seed), saved without any ``meta``."""
-    from mmengine.runner import set_random_seed
-    cfg = load_config(str(config))
-    set_random_seed(cfg.get('randomness', {}).get('seed', 0))
-    model = build_model(cfg)
-    torch.save({'state_dict': model.state_dict()}, path)
-    return path
-
-
 COCO_IDS = [i for i in range(1, 91) if i not in (12, 26, 29, 30, 45, 66, 68, 69, 71, 83)]
 
 
@@ -122,7 +112,7 @@ def _coco_mini_options(tmp_path):
 def test_real_coco_images_through_tools_test(tmp_path):
     """Real COCO val2017 images and annotations, the standard metric set from pycocotools."""
     config = REPO / 'configs' / 'det' / 'mask_rcnn_uniformer_xxs.py'
-    ckpt = _untrained_checkpoint(config, tmp_path / 'xxs.pth')
+    ckpt = untrained_checkpoint(config, tmp_path / 'xxs.pth')
     out = tmp_path / 'metrics.json'
     # untrained weights score below the usual 0.05 threshold: keep every detection
     run_tool('test.py', config, ckpt, '--work-dir', tmp_path / 'work', '--out', out,
@@ -143,7 +133,7 @@ def test_real_coco_images_through_tools_test(tmp_path):
 def test_toy_training_learns_and_resumes(tmp_path):
     from uniformer_dense.toy_data import make_coco_instances
     make_coco_instances(tmp_path / 'data' / 'toy', n_train=32, n_val=12)
-    untrained = _untrained_checkpoint(TOY_CONFIG, tmp_path / 'untrained.pth')
+    untrained = untrained_checkpoint(TOY_CONFIG, tmp_path / 'untrained.pth')
     run_tool('test.py', TOY_CONFIG, untrained, '--work-dir', tmp_path / 'w0',
              '--out', tmp_path / 'before.json', cwd=tmp_path)
     before = read_json(tmp_path / 'before.json')['headline']

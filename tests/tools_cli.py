@@ -21,3 +21,17 @@ def run_tool(tool: str, *args, cwd=None, timeout=900, check=True):
 
 def read_json(path):
     return json.loads(Path(path).read_text())
+
+
+def untrained_checkpoint(config, path):
+    """The model exactly as training starts (same seed), saved without any ``meta``."""
+    import torch
+    from mmengine.runner import set_random_seed
+
+    from uniformer_dense.analysis import build_model
+    from uniformer_dense.harness import load_config
+    cfg = load_config(str(config))
+    set_random_seed(cfg.get('randomness', {}).get('seed', 0))
+    model = build_model(cfg)
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path

@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from uniformer_dense.toy_data import make_coco_instances  # noqa: E402
+from uniformer_dense.toy_data import make_ade_segmentation, make_coco_instances  # noqa: E402
 
 
 def main(argv=None):
@@ -15,8 +15,11 @@ def main(argv=None):
     parser.add_argument('--val', type=int, default=12)
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
-    root = make_coco_instances(args.out, args.train, args.val, seed=args.seed)
+    root = Path(args.out)
+    make_coco_instances(root, args.train, args.val, seed=args.seed)
     print(f'toy COCO instances written to {root}')
+    make_ade_segmentation(root / 'ade', args.train, args.val, seed=args.seed + 1)
+    print(f'toy ADE20K-style segmentation written to {root / "ade"}')
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """Evaluate a checkpoint of any task and write one JSON of metrics.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--out metrics.json] [--cfg-options ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir D] [--out metrics.json] [--tta]
+                         [--cfg-options ...]
 
 The JSON holds the task, the headline metrics under common names (det: box_ap, mask_ap;
 seg: miou, macc, aacc; pose: keypoint_ap) and the toolbox's full metric set.
@@ -24,6 +25,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file, URL or zoo://NAME')
     parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument('--out', help='write the metrics JSON here')
+    parser.add_argument('--tta', action='store_true',
+                        help='multi-scale + flip test (the config\'s tta_pipeline/tta_model)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -38,6 +41,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = harness.load_config(args.config, args.cfg_options, args.work_dir)
     cfg.launcher = args.launcher
+    if args.tta:
+        harness.enable_tta(cfg)
     result = harness.test(cfg, args.checkpoint, args.out)
     print(json.dumps(result['headline'], indent=2))
 

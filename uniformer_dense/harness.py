@@ -71,6 +71,17 @@ def set_resume(cfg: Config, resume: Optional[str]):
     cfg.load_from = None if resume == 'auto' else resume
 
 
+def enable_tta(cfg: Config):
+    """Multi-scale + flip test, the toolboxes' way: the config's ``tta_pipeline`` feeds its
+    ``tta_model`` (segmentation: ratios 0.5-1.75 and flips, merged by ``SegTTAModel``)."""
+    if 'tta_model' not in cfg or 'tta_pipeline' not in cfg:
+        raise ValueError(f'{cfg.filename} defines no tta_model / tta_pipeline, so --tta has '
+                         f'nothing to run; add them (see MMSegmentation\'s ade20k.py).')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
+
+
 def train(cfg: Config):
     runner = build_runner(cfg)
     runner.train()

@@ -1,9 +1,9 @@
 """A small deterministic dataset for demos and learning tests.
 
 Images of coloured shapes on textured backgrounds, written in the layouts the toolboxes
-read: COCO instances (boxes + polygons) for MMDetection. The shapes are easy enough that a
-detector trained for a few minutes on a CPU clearly beats an untrained one, which is what
-the learning tests assert.
+read: COCO instances (boxes + polygons) for MMDetection and ADE20K-style images + label
+maps for MMSegmentation. The shapes are easy enough that a model trained for a few minutes
+on a CPU clearly beats an untrained one, which is what the learning tests assert.
 """
 from __future__ import annotations
 
@@ -76,4 +76,34 @@ def make_coco_instances(root, n_train: int = 48, n_val: int = 12, size: int = 12
                 ann_id += 1
         (root / 'annotations' / f'instances_{split}.json').write_text(json.dumps(
             dict(images=images, annotations=annotations, categories=categories)))
+    return root
+
+
+# ADE20K-style label values: 0 is ignored (reduce_zero_label), then one value per class.
+SEG_CLASSES = ('background',) + CLASSES
+
+
+def make_ade_segmentation(root, n_train: int = 32, n_val: int = 8, size: int = 128,
+                          max_objects: int = 3, seed: int = 1) -> Path:
+    """Write ``root/images/{training,validation}/*.png`` and
+    ``root/annotations/{training,validation}/*.png`` as MMSegmentation's ADE20K layout.
+
+    Label 1 is background, 2 rectangle, 3 ellipse; a 1-pixel band on every shape's outline
+    is 0 (ignored), as ADE20K leaves unlabelled pixels.
+    """
+    root = Path(root)
+    rng = np.random.default_rng(seed)
+    for split, count in (('training', n_train), ('validation', n_val)):
+        (root / 'images' / split).mkdir(parents=True, exist_ok=True)
+        (root / 'annotations' / split).mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            img, objects = _scene(rng, size, max_objects)
+            label = np.ones((size, size), np.uint8)
+            for cls, poly in objects:
+                pts = np.round(poly).astype(np.int32)
+                cv2.fillPoly(label, [pts], SEG_CLASSES.index(cls) + 1)
+                cv2.polylines(label, [pts], True, 0, 1)
+            name = f'{split}_{i:04d}.png'
+            cv2.imwrite(str(root / 'images' / split / name), img[:, :, ::-1])
+            cv2.imwrite(str(root / 'annotations' / split / name), label)
     return root
