@@ -17,6 +17,14 @@ import numpy as np
 CLASSES = ('rectangle', 'ellipse')
 # A fixed colour per class keeps the toy task learnable in minutes.
 COLOURS = {'rectangle': (230, 60, 40), 'ellipse': (40, 90, 230)}
+# 17 keypoints per shape (COCO's count, so MMPose's COCO metainfo and OKS sigmas apply):
+# fixed places in the shape's box, jittered, each drawn as a dot of its own colour.
+NUM_KEYPOINTS = 17
+_KP_TEMPLATE = np.array([(0.15 + 0.7 * ((k * 7) % 17) / 16, 0.15 + 0.7 * k / 16)
+                         for k in range(NUM_KEYPOINTS)], dtype=np.float32)
+_KP_COLOURS = [tuple(int(c) for c in cv2.cvtColor(np.uint8([[[k * 10, 255, 255]]]),
+                                                  cv2.COLOR_HSV2RGB)[0, 0])
+               for k in range(NUM_KEYPOINTS)]
 
 
 def _polygon(cls: str, cx: float, cy: float, w: float, h: float):
@@ -40,13 +48,19 @@ def _scene(rng: np.random.Generator, size: int, max_objects: int):
         poly = _polygon(cls, cx, cy, w, h)
         colour = np.clip(np.array(COLOURS[cls]) + rng.integers(-25, 26, 3), 0, 255)
         cv2.fillPoly(img, [np.round(poly).astype(np.int32)], colour.tolist())
-        objects.append((cls, poly))
+        rel = _KP_TEMPLATE + rng.uniform(-0.04, 0.04, _KP_TEMPLATE.shape)
+        keypoints = np.array([cx - w / 2, cy - h / 2]) + rel * np.array([w, h])
+        for k, (x, y) in enumerate(keypoints):
+            cv2.circle(img, (int(round(x)), int(round(y))), 1, _KP_COLOURS[k], -1)
+        objects.append((cls, poly, keypoints))
     return img, objects
 
 
 def make_coco_instances(root, n_train: int = 48, n_val: int = 12, size: int = 128,
                         max_objects: int = 3, seed: int = 0) -> Path:
-    """Write ``root/{train,val}/*.png`` and ``root/annotations/instances_{train,val}.json``.
+    """Write ``root/{train,val}/*.png``, ``root/annotations/instances_{train,val}.json``
+    (2 classes, boxes + polygons) and ``root/annotations/person_keypoints_{train,val}.json``
+    (the same shapes as one category with 17 keypoints, for top-down pose).
 
     Later objects may occlude earlier ones; annotations keep the drawn polygons, as COCO
     crowd-free instances do, which is fine for a toy task.
@@ -55,27 +69,36 @@ def make_coco_instances(root, n_train: int = 48, n_val: int = 12, size: int = 12
     rng = np.random.default_rng(seed)
     categories = [dict(id=i + 1, name=c, supercategory='shape') for i, c in enumerate(CLASSES)]
     (root / 'annotations').mkdir(parents=True, exist_ok=True)
+    kp_category = dict(id=1, name='shape', supercategory='shape',
+                       keypoints=[f'kp{k}' for k in range(NUM_KEYPOINTS)], skeleton=[])
     ann_id = 1
     for split, count in (('train', n_train), ('val', n_val)):
         (root / split).mkdir(parents=True, exist_ok=True)
-        images, annotations = [], []
+        images, annotations, kp_annotations = [], [], []
         for i in range(count):
             img, objects = _scene(rng, size, max_objects)
             name = f'{split}_{i:04d}.png'
             cv2.imwrite(str(root / split / name), img[:, :, ::-1])
             image_id = len(images) + 1
             images.append(dict(id=image_id, file_name=name, width=size, height=size))
-            for cls, poly in objects:
+            for cls, poly, keypoints in objects:
                 x0, y0 = poly.min(0)
                 x1, y1 = poly.max(0)
-                annotations.append(dict(
+                ann = dict(
                     id=ann_id, image_id=image_id, category_id=CLASSES.index(cls) + 1,
                     bbox=[float(x0), float(y0), float(x1 - x0), float(y1 - y0)],
                     area=float(cv2.contourArea(poly)), iscrowd=0,
-                    segmentation=[poly.flatten().round(2).tolist()]))
+                    segmentation=[poly.flatten().round(2).tolist()])
+                annotations.append(ann)
+                kps = np.concatenate([keypoints, np.full((NUM_KEYPOINTS, 1), 2)], 1)
+                kp_annotations.append(dict(ann, category_id=1, num_keypoints=NUM_KEYPOINTS,
+                                           area=float((x1 - x0) * (y1 - y0)),
+                                           keypoints=kps.flatten().round(2).tolist()))
                 ann_id += 1
         (root / 'annotations' / f'instances_{split}.json').write_text(json.dumps(
             dict(images=images, annotations=annotations, categories=categories)))
+        (root / 'annotations' / f'person_keypoints_{split}.json').write_text(json.dumps(
+            dict(images=images, annotations=kp_annotations, categories=[kp_category])))
     return root
 
 
@@ -99,7 +122,7 @@ def make_ade_segmentation(root, n_train: int = 32, n_val: int = 8, size: int = 1
         for i in range(count):
             img, objects = _scene(rng, size, max_objects)
             label = np.ones((size, size), np.uint8)
-            for cls, poly in objects:
+            for cls, poly, _ in objects:
                 pts = np.round(poly).astype(np.int32)
                 cv2.fillPoly(label, [pts], SEG_CLASSES.index(cls) + 1)
                 cv2.polylines(label, [pts], True, 0, 1)
