@@ -10,8 +10,8 @@ is renamed only once complete (and checksum-verified where the SHA-256 is known)
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
-import shutil
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -20,26 +20,138 @@ from typing import Optional
 
 HF = 'https://huggingface.co/Sense-X/uniformer_image/resolve/main/'
 GDRIVE = 'https://drive.google.com/uc?export=download&id='
+MMPOSE = 'https://download.openmmlab.com/mmpose/v1/projects/uniformer/'
 
 
 @dataclass(frozen=True)
 class ZooWeights:
+    """One published model: where its weights are and what the paper reports for it.
+
+    ``sha256`` is checked after download when known; for the OpenMMLab pose files only the
+    first 8 hex digits are published (in the file name) and ``sha256_prefix`` is checked.
+    ``weights_of`` names the entry whose file a test-time variant shares (w32/h32 rows).
+    """
     name: str
-    url: str
+    task: str  # 'backbone', 'det', 'seg' or 'pose'
+    url: Optional[str]
+    config: Optional[str] = None
+    variant: Optional[str] = None  # backbone variant the weights fit
+    paper: tuple = ()  # ((metric, value), ...) as the paper reports them
+    params_m: Optional[float] = None  # paper
+    flops_g: Optional[float] = None  # paper, multiply-accumulates
     sha256: Optional[str] = None
-    variant: Optional[str] = None  # the backbone variant the file fits
+    sha256_prefix: Optional[str] = None
+    weights_of: Optional[str] = None
+    note: str = ''
+
+    @property
+    def file_name(self) -> str:
+        return f'{self.weights_of or self.name}.pth'
 
 
-# ImageNet-1K backbones every downstream model starts from (authors' release).
-WEIGHTS = {w.name: w for w in [
-    ZooWeights('uniformer_small_in1k', HF + 'uniformer_small_in1k.pth', variant='uniformer_s'),
-    ZooWeights('uniformer_base_in1k', HF + 'uniformer_base_in1k.pth', variant='uniformer_b'),
-    ZooWeights('uniformer_base_ls_in1k', HF + 'uniformer_base_ls_in1k.pth', variant='uniformer_b'),
-    ZooWeights('uniformer_xxs_in1k', GDRIVE + '1Cw9r_3c30N-esFI8RFYa6rQXJrr1rAHY',
-               variant='uniformer_xxs'),
-    ZooWeights('uniformer_xs_in1k', GDRIVE + '1CwQ91fjuAu3Rhn3zV4vjAmQ8v36AfYPT',
-               variant='uniformer_xs'),
-]}
+def _gd(file_id):
+    return GDRIVE + file_id
+
+
+def _det(name, cfg, box, mask, params, flops, gid, variant):
+    return ZooWeights(name, 'det', _gd(gid), f'configs/det/{cfg}.py', variant,
+                      (('box_ap', box), ('mask_ap', mask)), params, flops,
+                      note="authors' MMDetection 2.x file: convert with tools/convert_checkpoint.py")
+
+
+def _seg(name, cfg, miou, ms, params, flops, gid, variant, weights_of=None):
+    paper = (('miou', miou),) + ((('ms_miou', ms),) if ms else ())
+    return ZooWeights(name, 'seg', _gd(gid) if gid else None, f'configs/seg/{cfg}.py', variant,
+                      paper, params, flops, weights_of=weights_of,
+                      note='' if gid else 'no checkpoint released by the authors')
+
+
+def _pose(name, size, ap, flops, digest, variant):
+    v = 'small' if variant == 'uniformer_s' else 'base'
+    return ZooWeights(name, 'pose', f'{MMPOSE}top_down_{size}_global_{v}-{digest}_20230724.pth',
+                      f"configs/pose/{name.replace('topdown_', 'topdown_heatmap_')}.py", variant,
+                      (('keypoint_ap', ap),),
+                      params_m=None, flops_g=flops, sha256_prefix=digest,
+                      note='OpenMMLab pose project (MMPose 1.x format)')
+
+
+ENTRIES = [
+    # ImageNet-1K backbones every downstream model starts from (authors' release).
+    ZooWeights('uniformer_small_in1k', 'backbone', HF + 'uniformer_small_in1k.pth', None,
+               'uniformer_s', (('top1', 82.9),), 22, 3.6),
+    ZooWeights('uniformer_base_in1k', 'backbone', HF + 'uniformer_base_in1k.pth', None,
+               'uniformer_b', (('top1', 83.9),), 50, 8.3),
+    ZooWeights('uniformer_base_ls_in1k', 'backbone', HF + 'uniformer_base_ls_in1k.pth', None,
+               'uniformer_b', (('top1', 83.9),), 50, 8.3,
+               note='layer scale: build with layer_scale=1e-6'),
+    ZooWeights('uniformer_xxs_in1k', 'backbone', _gd('1Cw9r_3c30N-esFI8RFYa6rQXJrr1rAHY'), None,
+               'uniformer_xxs', (('top1', 80.6),), 10.2, 1.3),
+    ZooWeights('uniformer_xs_in1k', 'backbone', _gd('1CwQ91fjuAu3Rhn3zV4vjAmQ8v36AfYPT'), None,
+               'uniformer_xs', (('top1', 82.0),), 16.5, 2.0),
+    # COCO detection (val2017).
+    _det('mask_rcnn_uniformer_xxs', 'mask_rcnn_uniformer_xxs', 42.8, 39.2, 29.4, None,
+         '1CUyS-hWbpLvOXHZ35n4BZPmiCbMXt0mc', 'uniformer_xxs'),
+    _det('mask_rcnn_uniformer_xs', 'mask_rcnn_uniformer_xs', 44.6, 40.9, 35.6, None,
+         '1CRHb-W5Csy_509J4Ux62TOT7dpixdsOi', 'uniformer_xs'),
+    _det('mask_rcnn_uniformer_s', 'mask_rcnn_uniformer_s', 45.6, 41.6, 41, 269,
+         '13KhBYkHKQg-CyhAgn1LQM1K0R4bwSpWT', 'uniformer_s_h14'),
+    _det('mask_rcnn_uniformer_s_3x_ms', 'mask_rcnn_uniformer_s_3x_ms', 48.2, 43.4, 41, 269,
+         '13O6P-spXbWuXgUjLw8AyRITYTwhdOwuD', 'uniformer_s_h14'),
+    _det('mask_rcnn_uniformer_b', 'mask_rcnn_uniformer_b', 47.4, 43.1, 69, 399,
+         '13YrVEiqFraSuX1NzdhPnhw7bFXTvEii1', 'uniformer_b_h14'),
+    _det('mask_rcnn_uniformer_b_3x_ms', 'mask_rcnn_uniformer_b_3x_ms', 50.3, 44.8, 69, 399,
+         '12xyS2xqFSYMkHUiVYVGVW7gaLIxuK2q6', 'uniformer_b_h14'),
+    _det('cascade_mask_rcnn_uniformer_s_3x_ms', 'cascade_mask_rcnn_uniformer_s_3x_ms', 52.1,
+         45.2, 79, 747, '13IhpRkh2hE8WfDyw-5-NXSUVZjn9DX20', 'uniformer_s_h14'),
+    _det('cascade_mask_rcnn_uniformer_b_3x_ms', 'cascade_mask_rcnn_uniformer_b_3x_ms', 53.8,
+         46.4, 107, 878, '13G9wc73CmS1Kb-kVelFSDlK-ezUBadzQ', 'uniformer_b_h14'),
+    # ADE20K semantic segmentation: Semantic FPN 80k.
+    _seg('fpn_uniformer_xxs', 'fpn_uniformer_xxs', 42.3, None, 13.5, None,
+         '1DPakdzr6G7n8t3_ZAFCx8wFX1r5h_V7-', 'uniformer_xxs'),
+    _seg('fpn_uniformer_xs', 'fpn_uniformer_xs', 44.4, None, 19.7, None,
+         '1Dj3GiQLK7YZPKSgz_Uk8JL1J66XEvw0Y', 'uniformer_xs'),
+    _seg('fpn_uniformer_s_h14', 'fpn_uniformer_s_h14', 46.3, None, 25, 172, None,
+         'uniformer_s_h14'),
+    _seg('fpn_uniformer_b_h14', 'fpn_uniformer_b_h14', 47.0, None, 54, 328,
+         '14XokJDp1oYDV9jZnniMXyk3AnVfk1S1-', 'uniformer_b_h14'),
+    _seg('fpn_uniformer_s_global', 'fpn_uniformer_s_global', 46.6, None, 25, 247,
+         '14bEsZqMw35tmDgrvYA_dRMsSC0Z4TX2Y', 'uniformer_s'),
+    _seg('fpn_uniformer_s_w32', 'fpn_uniformer_s_w32', 45.6, None, 25, 183,
+         '14bEsZqMw35tmDgrvYA_dRMsSC0Z4TX2Y', 'uniformer_s', 'fpn_uniformer_s_global'),
+    _seg('fpn_uniformer_s_h32', 'fpn_uniformer_s_h32', 46.2, None, 25, 199,
+         '14bEsZqMw35tmDgrvYA_dRMsSC0Z4TX2Y', 'uniformer_s', 'fpn_uniformer_s_global'),
+    _seg('fpn_uniformer_b_global', 'fpn_uniformer_b_global', 48.0, None, 54, 471,
+         '14dLoIcAUWjyo1d5XXuo1yb2jcslt_t4P', 'uniformer_b'),
+    _seg('fpn_uniformer_b_w32', 'fpn_uniformer_b_w32', 47.0, None, 54, 310,
+         '14dLoIcAUWjyo1d5XXuo1yb2jcslt_t4P', 'uniformer_b', 'fpn_uniformer_b_global'),
+    _seg('fpn_uniformer_b_h32', 'fpn_uniformer_b_h32', 47.7, None, 54, 350,
+         '14dLoIcAUWjyo1d5XXuo1yb2jcslt_t4P', 'uniformer_b', 'fpn_uniformer_b_global'),
+    # ADE20K: UperNet 160k (single-scale / multi-scale + flip).
+    _seg('upernet_uniformer_s_h14', 'upernet_uniformer_s_h14', 46.9, 48.0, 52, 947, None,
+         'uniformer_s_h14'),
+    _seg('upernet_uniformer_b_h14', 'upernet_uniformer_b_h14', 48.9, 50.0, 80, 1085, None,
+         'uniformer_b_h14'),
+    _seg('upernet_uniformer_s_global', 'upernet_uniformer_s_global', 47.6, 48.5, 52, 1004,
+         '13hOneJiFqwEneUz1Zpqo1W2uv7BsoXGF', 'uniformer_s'),
+    _seg('upernet_uniformer_s_w32', 'upernet_uniformer_s_w32', 46.6, 48.4, 52, 939,
+         '13hOneJiFqwEneUz1Zpqo1W2uv7BsoXGF', 'uniformer_s', 'upernet_uniformer_s_global'),
+    _seg('upernet_uniformer_s_h32', 'upernet_uniformer_s_h32', 47.0, 48.5, 52, 955,
+         '13hOneJiFqwEneUz1Zpqo1W2uv7BsoXGF', 'uniformer_s', 'upernet_uniformer_s_global'),
+    _seg('upernet_uniformer_b_global', 'upernet_uniformer_b_global', 50.0, 50.8, 80, 1227,
+         '14bEgmFbTijBoTKTwny_aCJlARs6z31mP', 'uniformer_b'),
+    _seg('upernet_uniformer_b_w32', 'upernet_uniformer_b_w32', 49.1, 50.6, 80, 1066,
+         '14bEgmFbTijBoTKTwny_aCJlARs6z31mP', 'uniformer_b', 'upernet_uniformer_b_global'),
+    _seg('upernet_uniformer_b_h32', 'upernet_uniformer_b_h32', 49.5, 50.7, 80, 1106,
+         '14bEgmFbTijBoTKTwny_aCJlARs6z31mP', 'uniformer_b', 'upernet_uniformer_b_global'),
+    # COCO keypoints, top-down heatmaps (person detector with 56 AP).
+    _pose('topdown_uniformer_s_256x192', '256x192', 74.0, 4.7, 'd4a7fdac', 'uniformer_s'),
+    _pose('topdown_uniformer_s_384x288', '384x288', 75.9, 11.1, '7a613f78', 'uniformer_s'),
+    _pose('topdown_uniformer_s_448x320', '448x320', 76.2, 14.8, '18b760de', 'uniformer_s'),
+    _pose('topdown_uniformer_b_256x192', '256x192', 75.0, 9.2, '1713bcd4', 'uniformer_b'),
+    _pose('topdown_uniformer_b_384x288', '384x288', 76.7, 14.8, 'c650da38', 'uniformer_b'),
+    _pose('topdown_uniformer_b_448x320', '448x320', 77.4, 29.6, 'a05c185f', 'uniformer_b'),
+]
+WEIGHTS = {e.name: e for e in ENTRIES}
 
 
 class ZooError(RuntimeError):
@@ -69,10 +181,13 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def download(url: str, dest: Path, sha256: Optional[str] = None, timeout: float = 60) -> Path:
+def download(url: str, dest: Path, sha256: Optional[str] = None,
+             sha256_prefix: Optional[str] = None, timeout: float = 60,
+             progress: bool = True) -> Path:
     """Fetch ``url`` to ``dest`` through ``dest.part``; rename only when complete and verified.
 
-    A partial ``.part`` from an interrupted run is resumed with an HTTP Range request.
+    A partial ``.part`` left by an interrupted run is resumed with an HTTP Range request. A
+    checksum mismatch deletes the download and leaves an existing ``dest`` untouched.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + '.part')
@@ -80,35 +195,92 @@ def download(url: str, dest: Path, sha256: Optional[str] = None, timeout: float 
     request = urllib.request.Request(url, headers={'Range': f'bytes={have}-'} if have else {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:
-            resumed = have and resp.status == 206
-            with open(part, 'ab' if resumed else 'wb') as out:
-                shutil.copyfileobj(resp, out, 1 << 20)
+            resumed = bool(have) and resp.status == 206
+            total = resp.headers.get('Content-Length')
+            total = int(total) + (have if resumed else 0) if total else None
+            with open(part, 'ab' if resumed else 'wb') as out, _progress(
+                    progress, total, have if resumed else 0, dest.name) as bar:
+                while True:
+                    chunk = resp.read(1 << 20)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    bar.update(len(chunk))
+            if total is not None and part.stat().st_size < total:
+                raise ZooError(f'Download of {url} stopped at {part.stat().st_size} of {total} '
+                               f'bytes. The partial file {part} is kept; run again to resume.')
     except urllib.error.HTTPError as exc:
-        raise ZooError(f'Download of {url} failed: HTTP {exc.code} {exc.reason}.') from exc
-    except (urllib.error.URLError, OSError) as exc:
+        if exc.code == 416 and have:  # the partial file is already complete
+            pass
+        else:
+            raise ZooError(f'Download of {url} failed: HTTP {exc.code} {exc.reason}.') from exc
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        if isinstance(exc, ZooError):
+            raise
         raise ZooError(f'Download of {url} failed: {exc}. The partial file {part} is kept; '
                        f'run again to resume.') from exc
-    if sha256:
-        got = sha256_of(part)
-        if got != sha256:
-            part.unlink()
-            raise ZooError(f'Checksum mismatch for {url}: expected SHA-256 {sha256}, got {got}. '
-                           f'The download was discarded; {dest} was not touched.')
+    got = sha256_of(part) if (sha256 or sha256_prefix) else None
+    if (sha256 and got != sha256) or (sha256_prefix and not got.startswith(sha256_prefix)):
+        part.unlink()
+        raise ZooError(f'Checksum mismatch for {url}: expected SHA-256 '
+                       f'{sha256 or sha256_prefix + "..."}, got {got}. The download was '
+                       f'discarded; {dest} was not touched.')
     os.replace(part, dest)
     return dest
 
 
-def resolve(name: str) -> Path:
+def _progress(enabled: bool, total, initial: int, name: str):
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, unit='B', unit_scale=True, desc=name,
+                disable=not enabled, leave=False)
+
+
+def resolve(name: str, progress: bool = True) -> Path:
     """Local path of zoo weights ``name``, downloading them if needed."""
     entry = get_entry(name)
-    path = cache_dir() / f'{entry.name}.pth'
+    if entry.url is None:
+        raise ZooError(f'{name!r}: the authors released no checkpoint for this model '
+                       f'({entry.note}); train it with {entry.config}.')
+    path = cache_dir() / entry.file_name
     if path.exists():
         return path
     if offline():
         raise ZooError(f'{name!r} is not in the cache ({path}) and UNIFORMER_DENSE_OFFLINE is '
                        f'set: download it first with `python tools/download.py {name}` or copy '
                        f'the file there.')
-    return download(entry.url, path, entry.sha256)
+    return download(entry.url, path, entry.sha256, entry.sha256_prefix, progress=progress)
+
+
+TASK_TITLES = {'backbone': 'ImageNet-1K backbones', 'det': 'COCO detection and instance '
+               'segmentation', 'seg': 'ADE20K semantic segmentation', 'pose': 'COCO keypoints'}
+
+
+def markdown() -> str:
+    """``model_zoo.md``, generated from :data:`ENTRIES` (a test keeps the file in sync)."""
+    lines = ['# Model zoo', '',
+             'Generated from `uniformer_dense/zoo.py` by `python tools/download.py --markdown`.',
+             'Metrics, parameters and FLOPs (multiply-accumulates) are the papers\'; the tests '
+             'check every config\'s parameter count against them (within 3%).',
+             '`python tools/download.py NAME` fetches an entry into the cache; a config names '
+             'backbone weights as `zoo://NAME`.', '']
+    for task, title in TASK_TITLES.items():
+        lines += [f'## {title}', '',
+                  '| name | config | paper metrics | params (M) | FLOPs (G) | weights | note |',
+                  '|---|---|---|---|---|---|---|']
+        for e in ENTRIES:
+            if e.task != task:
+                continue
+            metrics = ', '.join(f'{k} {v}' for k, v in e.paper)
+            weights = f'[{e.file_name}]({e.url})' if e.url else '-'
+            cells = [e.name, f'`{e.config}`' if e.config else '-', metrics,
+                     _num(e.params_m), _num(e.flops_g), weights, e.note or '']
+            lines.append('| ' + ' | '.join(cells) + ' |')
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def _num(value):
+    return '-' if value is None else f'{value:g}'
 
 
 def _load_zoo_checkpoint(filename: str, map_location=None):

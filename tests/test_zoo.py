@@ -1,0 +1,132 @@
+"""Model zoo downloads against a real HTTP server on 127.0.0.1 serving real checkpoints."""
+import dataclasses
+import hashlib
+import socket
+
+import pytest
+import torch
+
+from http_server import FileServer
+from reference import load_layout, synthetic_state_dict
+from tools_cli import REPO, run_tool
+from uniformer_dense import zoo
+from uniformer_dense.models import UniFormer
+
+
+@pytest.fixture
+def served(tmp_path):
+    root = tmp_path / 'served'
+    root.mkdir()
+    state = synthetic_state_dict(load_layout('uniformer_xxs_in1k', 'imagenet_layout'))
+    torch.save({'model': state}, root / 'uniformer_xxs_in1k.pth')
+    with FileServer(root) as server:
+        yield server, root / 'uniformer_xxs_in1k.pth', state
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    path = tmp_path / 'cache'
+    monkeypatch.setenv('UNIFORMER_DENSE_CACHE', str(path))
+    monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
+    return path
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _point_entry_at(monkeypatch, server, src, **changes):
+    entry = dataclasses.replace(zoo.WEIGHTS['uniformer_xxs_in1k'],
+                                url=server.url + src.name, sha256=_sha(src), **changes)
+    monkeypatch.setitem(zoo.WEIGHTS, entry.name, entry)
+    return entry
+
+
+def test_download_verify_and_cache_hit(served, cache, monkeypatch):
+    server, src, _ = served
+    _point_entry_at(monkeypatch, server, src)
+    path = zoo.resolve('uniformer_xxs_in1k', progress=False)
+    assert path == cache / 'uniformer_xxs_in1k.pth'
+    assert path.read_bytes() == src.read_bytes()
+    assert not list(cache.glob('*.part'))
+    n = len(server.requests)
+    assert zoo.resolve('uniformer_xxs_in1k') == path
+    assert len(server.requests) == n  # cache hit: no request
+
+
+def test_resume_after_cut_connection(served, cache, monkeypatch):
+    server, src, _ = served
+    _point_entry_at(monkeypatch, server, src)
+    server.cut_after[src.name] = 40000
+    with pytest.raises(zoo.ZooError, match='resume'):
+        zoo.resolve('uniformer_xxs_in1k', progress=False)
+    part = cache / 'uniformer_xxs_in1k.pth.part'
+    assert part.stat().st_size == 40000
+    assert not (cache / 'uniformer_xxs_in1k.pth').exists()
+    path = zoo.resolve('uniformer_xxs_in1k', progress=False)
+    assert server.requests[-1] == (src.name, 'bytes=40000-')
+    assert path.read_bytes() == src.read_bytes() and not part.exists()
+
+
+def test_checksum_mismatch_discards_download_and_keeps_good_file(served, cache, monkeypatch):
+    server, src, _ = served
+    good = cache / 'other.pth'
+    cache.mkdir(parents=True)
+    good.write_bytes(b'a good file')
+    with pytest.raises(zoo.ZooError, match='Checksum mismatch'):
+        zoo.download(server.url + src.name, cache / 'uniformer_xxs_in1k.pth', sha256='0' * 64,
+                     progress=False)
+    assert sorted(p.name for p in cache.iterdir()) == ['other.pth']
+    assert good.read_bytes() == b'a good file'
+    # the published 8-hex-digit prefix is checked too (OpenMMLab pose files)
+    path = zoo.download(server.url + src.name, cache / 'x.pth', sha256_prefix=_sha(src)[:8],
+                        progress=False)
+    assert path.exists()
+
+
+def test_404_and_server_down(served, cache):
+    server, src, _ = served
+    with pytest.raises(zoo.ZooError, match='HTTP 404'):
+        zoo.download(server.url + 'missing.pth', cache / 'm.pth', progress=False)
+    with socket.socket() as s:  # a port with nobody listening
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    with pytest.raises(zoo.ZooError, match='failed'):
+        zoo.download(f'http://127.0.0.1:{port}/x.pth', cache / 'x.pth', progress=False)
+    assert not (cache / 'm.pth').exists() and not (cache / 'x.pth').exists()
+
+
+def test_offline_mode_names_the_missing_file(cache, monkeypatch):
+    monkeypatch.setenv('UNIFORMER_DENSE_OFFLINE', '1')
+    with pytest.raises(zoo.ZooError) as err:
+        zoo.resolve('uniformer_small_in1k')
+    assert 'uniformer_small_in1k.pth' in str(err.value) and 'tools/download.py' in str(err.value)
+
+
+def test_config_zoo_name_loads_backbone_weights(served, cache, monkeypatch):
+    """The same zoo:// name a det/seg/pose config uses, through init_cfg Pretrained."""
+    server, src, state = served
+    _point_entry_at(monkeypatch, server, src)
+    model = UniFormer(variant='uniformer_xxs',
+                      init_cfg=dict(type='Pretrained', checkpoint='zoo://uniformer_xxs_in1k'))
+    model.init_weights()
+    torch.testing.assert_close(model.patch_embed2.proj.weight, state['patch_embed2.proj.weight'])
+
+
+def test_unknown_name_lists_choices():
+    with pytest.raises(zoo.ZooError, match='uniformer_small_in1k'):
+        zoo.resolve('uniformer_huge_in1k')
+
+
+def test_download_cli_list_and_fetch(served, tmp_path, monkeypatch):
+    proc = run_tool('download.py', '--list')
+    assert 'mask_rcnn_uniformer_s' in proc.stdout and 'topdown_uniformer_b_448x320' in proc.stdout
+    proc = run_tool('download.py', 'nope', '--cache-dir', tmp_path / 'c', check=False)
+    assert proc.returncode == 1 and 'Unknown model-zoo name' in proc.stderr
+
+
+def test_model_zoo_md_is_generated_from_the_registry():
+    assert (REPO / 'model_zoo.md').read_text().strip() == zoo.markdown().strip()
+    for entry in zoo.ENTRIES:
+        if entry.config:
+            assert (REPO / entry.config).is_file(), entry.config
