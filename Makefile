@@ -66,7 +66,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow" tests
 
 demo: install
-	$(PY) tools/demo_backbone.py
+	$(PY) tools/demo_pipeline.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from uniformer_dense.analysis import save_initial_checkpoint as untrained_checkpoint  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -21,17 +23,3 @@ def run_tool(tool: str, *args, cwd=None, timeout=900, check=True):
 
 def read_json(path):
     return json.loads(Path(path).read_text())
-
-
-def untrained_checkpoint(config, path):
-    """The model exactly as training starts (same seed), saved without any ``meta``."""
-    import torch
-    from mmengine.runner import set_random_seed
-
-    from uniformer_dense.analysis import build_model
-    from uniformer_dense.harness import load_config
-    cfg = load_config(str(config))
-    set_random_seed(cfg.get('randomness', {}).get('seed', 0))
-    model = build_model(cfg)
-    torch.save({'state_dict': model.state_dict()}, path)
-    return path

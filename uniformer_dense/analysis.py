@@ -43,6 +43,19 @@ def _toolbox_models(scope: str):
     return importlib.import_module(f'{scope}.registry').MODELS
 
 
+def save_initial_checkpoint(config, path):
+    """Save the config's model exactly as training starts (same seed, no pretrained
+    weights) as a checkpoint without ``meta``: the "untrained" baseline of demos and tests."""
+    from mmengine.runner import set_random_seed
+
+    from .harness import load_config
+    cfg = load_config(str(config))
+    set_random_seed(cfg.get('randomness', {}).get('seed', 0))
+    model = build_model(cfg)
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
 def count_params(model) -> int:
     return sum(p.numel() for p in model.parameters())
 
