@@ -8,13 +8,10 @@ seg: miou, macc, aacc; pose: keypoint_ap) and the toolbox's full metric set.
 """
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-
-from mmengine.config import DictAction  # noqa: E402
 
 from uniformer_dense import harness  # noqa: E402
 
@@ -23,18 +20,10 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Test a model with a UniFormer backbone')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file, URL or zoo://NAME')
-    parser.add_argument('--work-dir', help='the dir to save logs')
     parser.add_argument('--out', help='write the metrics JSON here')
     parser.add_argument('--tta', action='store_true',
                         help='multi-scale + flip test (the config\'s tta_pipeline/tta_model)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return harness.parse_tool_args(harness.add_common_args(parser), argv)
 
 
 def main(argv=None):

@@ -6,13 +6,10 @@ Distributed: ``torchrun --nproc_per_node N tools/train.py CONFIG --launcher pyto
 (or ``tools/dist_train.sh CONFIG N``).
 """
 import argparse
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-
-from mmengine.config import DictAction  # noqa: E402
 
 from uniformer_dense import harness  # noqa: E402
 
@@ -20,21 +17,13 @@ from uniformer_dense import harness  # noqa: E402
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a model with a UniFormer backbone')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument('--resume', nargs='?', type=str, const='auto',
                         help='resume from CKPT, or without a value from the latest checkpoint '
                              'in the work dir')
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision (GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the LR by the actual batch size over base_batch_size')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return harness.parse_tool_args(harness.add_common_args(parser), argv)
 
 
 def main(argv=None):

@@ -23,6 +23,24 @@ HEADLINE = {
 }
 
 
+def add_common_args(parser):
+    """The arguments every tool over a config shares, as MMEngine-based tools name them."""
+    from mmengine.config import DictAction
+    parser.add_argument('--work-dir', help='the dir to save logs (and models)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, key=value')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser
+
+
+def parse_tool_args(parser, argv=None):
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
 def load_config(path: str, cfg_options: Optional[dict] = None,
                 work_dir: Optional[str] = None) -> Config:
     if not osp.isfile(path):
