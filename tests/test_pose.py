@@ -133,3 +133,15 @@ def test_convert_authors_mmpose0_checkpoint(tmp_path):
     out = torch.load(dst, weights_only=True)['state_dict']
     assert out.keys() == model.state_dict().keys()
     assert torch.equal(out['head.final_layer.weight'], model.state_dict()['head.final_layer.weight'])
+
+
+def test_benchmark_json_reports_params_flops_latency_memory():
+    proc = run_tool('benchmark.py', S_256, '--json', '--repeats', '1')
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result['params'] == 25233489
+    assert result['shape'] == [256, 192]
+    # multiply-accumulates of backbone + head; the paper reports 4.7G for UniFormer-S 256x192
+    assert result['flops'] == pytest.approx(4.7e9, rel=0.10)
+    assert result['latency_ms'] > 0 and result['peak_mem_mb'] >= 0
+    proc = run_tool('benchmark.py', S_256, '--json', '--skip-speed')
+    assert set(json.loads(proc.stdout.strip().splitlines()[-1])) == {'config', 'task', 'params'}

@@ -8,7 +8,7 @@ import torch
 
 from http_server import FileServer
 from reference import load_layout, synthetic_state_dict
-from tools_cli import REPO, run_tool
+from tools_cli import REPO, run_tool, untrained_checkpoint
 from uniformer_dense import zoo
 from uniformer_dense.models import UniFormer
 
@@ -130,3 +130,30 @@ def test_model_zoo_md_is_generated_from_the_registry():
     for entry in zoo.ENTRIES:
         if entry.config:
             assert (REPO / entry.config).is_file(), entry.config
+
+
+def test_eval_zoo_table_on_real_coco_keypoints(tmp_path):
+    """tools/eval_zoo.py on a pose entry whose file is already in the cache (offline):
+    real coco_mini images and detector boxes, one markdown row against the paper's 74.0."""
+    from reference import COCO_MINI, require_shared
+    root = require_shared(COCO_MINI)
+    entry = zoo.get_entry('topdown_uniformer_s_256x192')
+    cache = tmp_path / 'cache'
+    cache.mkdir()
+    untrained_checkpoint(REPO / entry.config, cache / entry.file_name)
+    out = tmp_path / 'table.md'
+    run_tool('eval_zoo.py', entry.name, '--work-dir', tmp_path / 'work', '--out', out,
+             '--cfg-options', f'test_dataloader.dataset.data_root={root}',
+             f'test_dataloader.dataset.ann_file={root / "test_coco.json"}',
+             f'test_dataloader.dataset.bbox_file={root / "test_coco_det_AP_H_56.json"}',
+             'test_dataloader.dataset.data_prefix.img=',
+             f'test_evaluator.ann_file={root / "test_coco.json"}',
+             'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+             env=dict(UNIFORMER_DENSE_CACHE=str(cache), UNIFORMER_DENSE_OFFLINE='1'))
+    lines = out.read_text().splitlines()
+    assert lines[0] == '| model | metric | measured | paper | difference |'
+    (row,) = lines[2:]
+    cells = [c.strip() for c in row.strip('|').split('|')]
+    assert cells[:2] == ['topdown_uniformer_s_256x192', 'keypoint_ap'] and cells[3] == '74.0'
+    measured = float(cells[2])
+    assert 0 <= measured <= 100 and float(cells[4]) == pytest.approx(measured - 74.0, abs=0.11)

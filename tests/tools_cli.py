@@ -10,8 +10,8 @@ from uniformer_dense.analysis import save_initial_checkpoint as untrained_checkp
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_tool(tool: str, *args, cwd=None, timeout=900, check=True):
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
+def run_tool(tool: str, *args, cwd=None, timeout=900, check=True, env=None):
+    env = dict(os.environ, PYTHONWARNINGS='ignore', **(env or {}))
     proc = subprocess.run([sys.executable, str(REPO / 'tools' / tool), *map(str, args)],
                           cwd=cwd or REPO, env=env, capture_output=True, text=True,
                           timeout=timeout)
