@@ -89,9 +89,9 @@ def measure_one(name, h, w, mode, device, repeats, options):
         peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
     result = dict(ms=statistics.median(times), peak_mb=peak)
     if mode == 'forward':
-        from torch.utils.flop_counter import FlopCounterMode
+        from uniformer_dense.analysis import flop_counter
         model.eval()
-        with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+        with torch.inference_mode(), flop_counter() as counter:
             model(x)
         result['flops'] = counter.get_total_flops()  # 2 per multiply-accumulate
     return result
@@ -157,8 +157,8 @@ def main(argv=None):
         cp_rows.append((label, res))
         print('checkpointing', label, json.dumps(res), flush=True)
 
-    by_key = {(name, h): res for name, h, w, res in rows}
 
+    by_key = {(name, h): res for name, h, w, res in rows}
     cpu = platform.processor() or platform.machine()
     lines = [
         '# Backbone benchmark', '',
@@ -167,12 +167,16 @@ def main(argv=None):
         f'{" --quick" if args.quick else ""}.', '',
         f'Measured matrix-multiply rate (fp32, 2048^3): {rate / 1e9:.1f} GFLOP/s. '
         'The FLOP floor of a model is its forward FLOPs (2 per multiply-accumulate, '
-        '`torch.utils.flop_counter`) divided by that rate; "x floor" is latency / floor.', '',
+        '`torch.utils.flop_counter` plus the CPU fused-attention kernel, see '
+        '`uniformer_dense.analysis.flop_counter`) divided by that rate; "x floor" is '
+        'latency / floor, against the UniFormer-S h14 FLOPs for its reference.', '',
         '| backbone | input | GMACs | forward ms | x floor | train step ms | '
         'peak MB fwd | peak MB train |',
         '|---|---|---|---|---|---|---|---|']
     for name, h, w, res in rows:
         f, t = res['forward'], res['train']
+        if name == 'reference_s_h14':  # same model: the same floor as the package's S-h14
+            f = dict(f, flops=by_key[('uniformer_s_h14', h)]['forward']['flops'])
         floor_ms = 1000 * f['flops'] / rate
         lines.append(f'| {name} | {h}x{w} | {f["flops"] / 2e9:.1f} | {f["ms"]:.0f} | '
                      f'{f["ms"] / floor_ms:.2f} | {t["ms"]:.0f} | {f["peak_mb"]:.0f} | '

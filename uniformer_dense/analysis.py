@@ -20,6 +20,22 @@ from .harness import task_of
 DEFAULT_SHAPES = {'det': (800, 1280), 'seg': (512, 2048)}
 
 
+def flop_counter():
+    """``torch.utils.flop_counter.FlopCounterMode`` that also counts CPU fused attention.
+
+    torch 2.13 has no FLOP formula for ``aten._scaled_dot_product_flash_attention_for_cpu``
+    (the kernel ``F.scaled_dot_product_attention`` runs on the CPU), so attention would count
+    as zero; it gets the formula torch uses for the GPU kernels."""
+    from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
+
+    def cpu_sdpa(query, key, value, *args, out_shape=None, **kwargs):
+        return sdpa_flop_count(query, key, value)
+
+    aten = torch.ops.aten
+    return FlopCounterMode(display=False, custom_mapping={
+        aten._scaled_dot_product_flash_attention_for_cpu: cpu_sdpa})
+
+
 def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
     """Build the config's model in its toolbox scope; skip pretrained loading by default.
 
@@ -97,7 +113,6 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
     model.to(device)
     inputs, samples = _dummy_batch(model, cfg, shape)
     inputs = inputs.to(device)
-    from torch.utils.flop_counter import FlopCounterMode
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     with torch.inference_mode():
         # Memory first: the process's peak resident set only grows, so it must be read
@@ -119,7 +134,7 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
         else:  # growth of the process's peak resident set during the runs
             grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
             result['peak_mem_mb'] = max(grown, 0) / 1024
-        with FlopCounterMode(display=False) as counter:
+        with flop_counter() as counter:
             model._forward(inputs, samples)
         result.update(shape=list(shape), flops=counter.get_total_flops() // 2)
         result['device'] = device
