@@ -192,3 +192,31 @@ def test_test_time_attention_applies_in_eval_only():
     assert all(b.window_size is None for b in model.blocks3)
     with pytest.raises(ValueError, match='test_window_size=0'):
         create_backbone('uniformer_s', test_stage3_attention='hybrid', test_window_size=0)
+
+
+def test_channels_last_input_and_bf16_autocast():
+    torch.manual_seed(0)
+    model = create_backbone('uniformer_s_h14', window_size=7).eval()
+    x = torch.randn(1, 3, 160, 230)
+    with torch.no_grad():
+        ref = model(x)
+        for a, b in zip(ref, model(x.contiguous(memory_format=torch.channels_last))):
+            torch.testing.assert_close(b, a)
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            low = model(x)
+    for a, b in zip(ref, low):
+        assert b.dtype == torch.bfloat16
+        rel = (a - b.float()).abs().mean() / a.abs().mean()
+        assert rel < 0.05, rel  # bf16 rounding only: AMP-safe, no overflow or NaN
+
+
+@pytest.mark.slow
+def test_torch_compile_gives_the_same_outputs():
+    torch.manual_seed(0)
+    model = create_backbone('uniformer_s_h14', window_size=7).eval()
+    x = torch.randn(1, 3, 160, 230)
+    with torch.no_grad():
+        ref = model(x)
+        out = torch.compile(model)(x)
+    for a, b in zip(ref, out):
+        torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-4)
