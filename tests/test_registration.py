@@ -38,3 +38,14 @@ def test_timm_create_model_features_only(name, channels):
     assert [o.shape[1] for o in outs] == channels
     with pytest.raises(ValueError, match='features_only=True'):
         timm.create_model(name)
+
+
+def test_unknown_backbone_type_says_which_package_to_import(tmp_path):
+    from tools_cli import REPO, run_tool
+    config = tmp_path / 'typo.py'
+    config.write_text(f"_base_ = '{REPO}/configs/det/mask_rcnn_uniformer_xxs.py'\n"
+                      "model = dict(backbone=dict(type='UniFormr'))\n")
+    proc = run_tool('train.py', config, '--work-dir', tmp_path / 'w', check=False)
+    assert proc.returncode != 0
+    assert 'UniFormr is not in the' in proc.stderr
+    assert "custom_imports = dict(imports=['uniformer_dense'])" in proc.stderr

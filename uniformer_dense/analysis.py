@@ -48,7 +48,9 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
         model_cfg.backbone = dict(model_cfg.backbone, init_cfg=None)
     scope = DefaultScope.get_current_instance().scope_name
     registry = MODELS if scope == 'mmengine' else _toolbox_models(scope)
-    model = registry.build(model_cfg)
+    from .registry import explain_unknown_types
+    with explain_unknown_types():
+        model = registry.build(model_cfg)
     if init:
         model.init_weights()
     return model

@@ -67,9 +67,12 @@ def build_runner(cfg: Config):
     import uniformer_dense  # noqa: F401  (registration, zoo:// scheme, safe checkpoint types)
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
-    if 'runner_type' in cfg:
-        return RUNNERS.build(cfg)
-    return Runner.from_cfg(cfg)
+
+    from .registry import explain_unknown_types
+    with explain_unknown_types():
+        if 'runner_type' in cfg:
+            return RUNNERS.build(cfg)
+        return Runner.from_cfg(cfg)
 
 
 def enable_amp(cfg: Config):

@@ -8,6 +8,7 @@ features_only=True)``).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 
@@ -71,3 +72,25 @@ def register_timm():
 
 def register_all():
     return register_openmmlab() + (['timm'] if register_timm() else [])
+
+
+class UnknownModelTypeError(KeyError):
+    pass
+
+
+@contextlib.contextmanager
+def explain_unknown_types():
+    """Turn MMEngine's "X is not in the model registry" into an error that says what to do."""
+    try:
+        yield
+    except KeyError as exc:
+        msg = str(exc.args[0]) if exc.args else ''
+        if 'is not in the' not in msg or 'registry' not in msg:
+            raise
+        variants = ', '.join(sorted(ARCH_SETTINGS))
+        raise UnknownModelTypeError(
+            f'{msg}\nThis package registers one backbone, type=\'UniFormer\' (variant= one of '
+            f'{variants}), when `uniformer_dense` is imported: the tools in tools/ import it '
+            f'themselves; elsewhere add custom_imports = dict(imports=[\'uniformer_dense\']) '
+            f'to the config. Other types come from mmdet / mmseg / mmpose: check the '
+            f'spelling and the config\'s default_scope.') from exc
