@@ -104,6 +104,10 @@ def enable_tta(cfg: Config):
 
 
 def train(cfg: Config):
+    from . import hooks  # noqa: F401  (registers NonFiniteLossHook)
+    custom = list(cfg.get('custom_hooks') or [])
+    if not any(h.get('type') == 'NonFiniteLossHook' for h in custom):
+        cfg.custom_hooks = custom + [dict(type='NonFiniteLossHook')]
     runner = build_runner(cfg)
     runner.train()
     return runner
