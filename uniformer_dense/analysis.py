@@ -41,24 +41,19 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
 
     ``init`` runs ``init_weights()`` as the Runner does before training (and logs it)."""
     import uniformer_dense  # noqa: F401
-    from mmengine.registry import MODELS, DefaultScope, init_default_scope
-    init_default_scope(cfg.get('default_scope', 'mmengine'))
+    from mmengine.registry import init_default_scope
+
+    from .registry import explain_unknown_types, toolbox_registry
+    scope = cfg.get('default_scope', 'mmengine')
+    init_default_scope(scope)
     model_cfg = cfg.model.copy()
     if not with_weights and 'backbone' in model_cfg:
         model_cfg.backbone = dict(model_cfg.backbone, init_cfg=None)
-    scope = DefaultScope.get_current_instance().scope_name
-    registry = MODELS if scope == 'mmengine' else _toolbox_models(scope)
-    from .registry import explain_unknown_types
     with explain_unknown_types():
-        model = registry.build(model_cfg)
+        model = toolbox_registry(scope).build(model_cfg)
     if init:
         model.init_weights()
     return model
-
-
-def _toolbox_models(scope: str):
-    import importlib
-    return importlib.import_module(f'{scope}.registry').MODELS
 
 
 def save_initial_checkpoint(config, path):
@@ -86,7 +81,7 @@ def default_shape(cfg: Config) -> Tuple[int, int]:
     return DEFAULT_SHAPES[task]
 
 
-def _dummy_batch(model, cfg: Config, shape):
+def _dummy_batch(cfg: Config, shape):
     h, w = shape
     inputs = torch.randn(1, 3, h, w)
     task = task_of(cfg)
@@ -113,7 +108,7 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
         return result
     shape = tuple(shape or default_shape(cfg))
     model.to(device)
-    inputs, samples = _dummy_batch(model, cfg, shape)
+    inputs, samples = _dummy_batch(cfg, shape)
     inputs = inputs.to(device)
     sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     with torch.inference_mode():

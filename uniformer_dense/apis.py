@@ -38,11 +38,9 @@ def _config_and_checkpoint(model: str, checkpoint: Optional[str]):
 
 def _dataset_meta(cfg) -> dict:
     """Class names (and palette / keypoint info) of the config's test dataset."""
-    import importlib
+    from .registry import toolbox_registry
     dataset = cfg.test_dataloader.dataset
-    scope = cfg.default_scope
-    registry = importlib.import_module(f'{scope}.registry').DATASETS
-    cls = registry.get(dataset.type)
+    cls = toolbox_registry(cfg.default_scope, 'DATASETS').get(dataset.type)
     meta = dict(getattr(cls, 'METAINFO', {}))
     if dataset.get('metainfo'):
         meta.update(dataset.metainfo)
@@ -120,11 +118,10 @@ def inference(model, image: Union[str, np.ndarray], bboxes: Optional[np.ndarray]
 def draw(model, image: Union[str, np.ndarray], result, out_file: Optional[str] = None,
          score_thr: float = 0.3, **kwargs) -> np.ndarray:
     """Draw ``result`` on ``image`` with the toolbox's visualiser; returns the RGB picture."""
-    import importlib
+    from .registry import toolbox_registry
     cfg = model.cfg
     vis_cfg = dict(cfg.visualizer, name=f'uniformer_dense_{model.task}_{next(_names)}')
-    registry = importlib.import_module(f'{cfg.default_scope}.registry').VISUALIZERS
-    visualizer = registry.build(vis_cfg)
+    visualizer = toolbox_registry(cfg.default_scope, 'VISUALIZERS').build(vis_cfg)
     visualizer.dataset_meta = model.dataset_meta
     if model.task == 'det':
         kwargs.setdefault('pred_score_thr', score_thr)

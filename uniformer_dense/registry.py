@@ -17,6 +17,12 @@ from .models.uniformer import ARCH_SETTINGS, VARIANT_ALIASES, UniFormer
 TOOLBOX_REGISTRIES = ('mmengine.registry', 'mmdet.registry', 'mmseg.registry', 'mmpose.registry')
 
 
+def toolbox_registry(scope: str, kind: str = 'MODELS'):
+    """A registry (``MODELS``, ``DATASETS``, ``VISUALIZERS`` ...) of the toolbox that a
+    config's ``default_scope`` names (``mmdet``, ``mmseg``, ``mmpose`` or ``mmengine``)."""
+    return getattr(importlib.import_module(f'{scope}.registry'), kind)
+
+
 def register_openmmlab():
     """Register :class:`UniFormer` as ``'UniFormer'`` in each installed toolbox's MODELS."""
     registered = []

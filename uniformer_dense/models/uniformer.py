@@ -559,10 +559,6 @@ class UniFormer(BaseModule):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
 
-    def no_weight_decay_keys(self):
-        """Parameter-name fragments the authors exclude from weight decay."""
-        return ('pos_embed', 'cls_token', 'norm', 'gamma')
-
     # ------------------------------------------------------------------ forward
     def _run(self, stage: int, index: int, blk, *args):
         if index < self.checkpoint_num[stage] and self.training and torch.is_grad_enabled():
