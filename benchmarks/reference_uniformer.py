@@ -22,12 +22,23 @@ def _attention(attn_module, x):
     return attn_module.proj(x)
 
 
+def _mlp(mlp, x):
+    return mlp.fc2(F.gelu(mlp.fc1(x)))
+
+
+def _local_block(blk, x):
+    x = x + blk.pos_embed(x)
+    x = x + blk.conv2(blk.attn(blk.conv1(blk.norm1(x))))
+    x = x + _mlp(blk.mlp, blk.norm2(x))
+    return x
+
+
 def _global_block(blk, x):
     x = x + blk.pos_embed(x)
     B, C, H, W = x.shape
     x = x.flatten(2).transpose(1, 2)
     x = x + _attention(blk.attn, blk.norm1(x))
-    x = x + blk.mlp(blk.norm2(x))
+    x = x + _mlp(blk.mlp, blk.norm2(x))
     return x.transpose(1, 2).reshape(B, C, H, W)
 
 
@@ -50,7 +61,7 @@ def _window_block(blk, x):
     if pad_r or pad_b:
         x = x[:, :H, :W, :].contiguous()
     x = shortcut + x
-    x = x + blk.mlp(blk.norm2(x))
+    x = x + _mlp(blk.mlp, blk.norm2(x))
     return x.permute(0, 3, 1, 2).reshape(B, C, H, W)
 
 
@@ -76,7 +87,7 @@ class ReferenceUniFormer(torch.nn.Module):
             x = _patch_embed(getattr(m, f'patch_embed{stage + 1}'), x)
             for blk in getattr(m, f'blocks{stage + 1}'):
                 if stage < 2:
-                    x = blk(x)  # the local block is plain convolutions in both
+                    x = _local_block(blk, x)
                 elif blk.window_size is None:
                     x = _global_block(blk, x)
                 else:
