@@ -32,7 +32,7 @@ def main(argv=None):
     cfg.launcher = args.launcher
     if args.tta:
         harness.enable_tta(cfg)
-    result = harness.test(cfg, args.checkpoint, args.out)
+    result = harness.test(cfg, args.checkpoint, args.out, partial_load=args.partial_load)
     print(json.dumps(result['headline'], indent=2))
 
 

@@ -35,7 +35,7 @@ def main(argv=None):
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     harness.set_resume(cfg, args.resume)
-    harness.train(cfg)
+    harness.train(cfg, partial_load=args.partial_load)
 
 
 if __name__ == '__main__':

@@ -10,12 +10,15 @@ load (``strict=False``), and then the report says what was skipped.
 """
 from __future__ import annotations
 
+import logging
+import os
 import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import torch
+from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import MMLogger, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -198,6 +201,57 @@ def _mismatch_message(model, filename, state, report) -> str:
             f'Pass strict=False to load the matching part anyway.\n{report}')
 
 
+# Key prefixes that tell the task of a whole-model checkpoint.
+TASK_KEY_PREFIXES = {'detection': ('rpn_head.', 'roi_head.', 'bbox_head.'),
+                     'segmentation': ('decode_head.', 'auxiliary_head.'),
+                     'pose': ('head.',)}
+
+
+def _task_of_keys(keys) -> Optional[str]:
+    for task, prefixes in TASK_KEY_PREFIXES.items():
+        if any(k.startswith(prefixes) for k in keys):
+            return task
+    return None
+
+
+def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial: bool = False,
+                           logger: Optional[MMLogger] = None) -> LoadReport:
+    """Check that a whole-model checkpoint fits ``model`` exactly, before MMEngine loads it.
+
+    MMEngine's ``load_from`` loads non-strictly and only warns, so a checkpoint of another
+    task or variant would be evaluated (or fine-tuned) half-random. Here a mismatch is a
+    :class:`CheckpointError` naming the file, what it is, and the keys that differ; with
+    ``allow_partial`` the report of what will be skipped is logged instead.
+    """
+    state = extract_state_dict(read_checkpoint(filename), filename)
+    own = model.state_dict()
+    fitting, missing, unexpected, mismatched = diff_state_dict(own, state)
+    report = LoadReport(source=filename, loaded=len(fitting), missing=missing,
+                        unexpected=unexpected, mismatched=mismatched)
+    if report.complete:
+        return report
+    if allow_partial:
+        print_log(f'Partial load requested; what does not fit stays at its initial value.\n'
+                  f'{report}', logger=logger or 'current', level=logging.WARNING)
+        return report
+    hints = []
+    file_task, model_task = _task_of_keys(state), _task_of_keys(own)
+    if file_task != model_task:
+        hints.append(f'it holds a {file_task or "backbone-only / unknown"} model and the config '
+                     f'builds a {model_task or "different"} model')
+    file_depths = _depths_of(k[len('backbone.'):] for k in state if k.startswith('backbone.'))
+    model_depths = _depths_of(k[len('backbone.'):] for k in own if k.startswith('backbone.'))
+    if any(file_depths) and file_depths != model_depths:
+        hints.append(f'its backbone has {file_depths} blocks per stage, the config\'s '
+                     f'{model_depths}: another UniFormer variant')
+    if mismatched and not hints:
+        hints.append('same layers with other shapes (another number of classes?)')
+    raise CheckpointError(
+        f'Checkpoint {filename!r} does not fit the model of this config: '
+        f'{"; ".join(hints)}. Use the checkpoint trained with this config, or pass '
+        f'--partial-load to load only what fits.\n{report}')
+
+
 def _history_buffer_getattr(obj, name):
     """Stand-in for ``getattr`` while unpickling: MMEngine's ``HistoryBuffer`` pickles its
     statistics methods as ``getattr(HistoryBuffer, 'mean')``. Only that is allowed."""
@@ -224,7 +278,58 @@ def allow_mmengine_checkpoint_types():
     multiarray = getattr(np, '_core', np.core).multiarray
     dtype_classes = [type(np.dtype(t)) for t in (
         np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
-        np.bool_)]
+        np.uint32, np.bool_)]  # uint32: numpy's generator state (RandomStateHook)
     torch.serialization.add_safe_globals(
         [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
          *dtype_classes, (_history_buffer_getattr, 'builtins.getattr')])
+
+
+# ---------------------------------------------------------------------------- saving
+def atomic_write(path, data: bytes, chunk_size: int = 16 << 20) -> None:
+    """Write ``data`` to ``path`` all-or-nothing.
+
+    The bytes go to a temporary file in the same directory, are flushed to disk, and only
+    then renamed over ``path`` (``os.replace`` is atomic on POSIX). A crash, kill or full disk
+    during the write leaves ``path`` as it was and no partial file behind (a kill leaves at
+    most the hidden temporary, never the target).
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, f'.{os.path.basename(path)}.{os.getpid()}.tmp')
+    try:
+        with open(tmp, 'wb') as f:
+            view = memoryview(data)
+            for start in range(0, len(view), chunk_size):
+                f.write(view[start:start + chunk_size])
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+            raise OSError(exc.errno, f'{exc.strerror} while writing {path}; nothing was '
+                          f'replaced: the previous {os.path.basename(path)} (if any) is '
+                          f'intact. Free space or choose another --work-dir, then continue '
+                          f'with --resume', path) from exc
+        raise
+
+
+class AtomicLocalBackend(LocalBackend):
+    """MMEngine's local file backend with :func:`atomic_write` for ``put``/``put_text``.
+
+    Registered as ``backend='atomic_local'``; the harness gives it to CheckpointHook, so
+    checkpoints and ``last_checkpoint`` are never half-written."""
+
+    def put(self, obj: bytes, filepath) -> None:
+        atomic_write(filepath, obj)
+
+    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
+        atomic_write(filepath, obj.encode(encoding))
+
+
+def register_atomic_backend():
+    register_backend('atomic_local', AtomicLocalBackend, force=True)

@@ -32,6 +32,9 @@ def add_common_args(parser):
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument('--partial-load', action='store_true',
+                        help='accept a checkpoint (CHECKPOINT / load_from) that does not fit '
+                             'the model exactly: load what fits and log what is skipped')
     return parser
 
 
@@ -103,12 +106,43 @@ def enable_tta(cfg: Config):
     cfg.model = cfg.tta_model
 
 
-def train(cfg: Config):
-    from . import hooks  # noqa: F401  (registers NonFiniteLossHook)
+def prepare_data(cfg: Config, splits) -> None:
+    """Fail early and clearly on unusable datasets (see :mod:`uniformer_dense.datacheck`);
+    segmentation pipelines also check every label map as it is loaded."""
+    from .datacheck import add_label_checks, check_datasets, register_transforms
+    check_datasets(cfg, splits)
+    if task_of(cfg) == 'seg':
+        register_transforms()
+        add_label_checks(cfg)
+
+
+def check_checkpoint_fits(runner, filename: str, partial: bool = False):
+    """The whole-model checkpoint must fit the runner's model (MMEngine only warns)."""
+    from mmengine.model import is_model_wrapper
+
+    from .checkpoint import check_model_checkpoint
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    return check_model_checkpoint(model, filename, allow_partial=partial, logger=runner.logger)
+
+
+def train(cfg: Config, partial_load: bool = False):
+    """Train with the safeguards every run gets: data checked before the start, a stop at the
+    first non-finite loss, random states that survive ``--resume``, checkpoints written
+    atomically, and a ``load_from`` that must fit (or ``partial_load``)."""
+    from . import hooks  # noqa: F401  (registers the hooks)
+    splits = ('train', 'val') if cfg.get('val_cfg') and cfg.get('val_dataloader') else ('train',)
+    prepare_data(cfg, splits)
     custom = list(cfg.get('custom_hooks') or [])
-    if not any(h.get('type') == 'NonFiniteLossHook' for h in custom):
-        cfg.custom_hooks = custom + [dict(type='NonFiniteLossHook')]
+    for hook in ('NonFiniteLossHook', 'RandomStateHook'):
+        if not any(h.get('type') == hook for h in custom):
+            custom.append(dict(type=hook))
+    cfg.custom_hooks = custom
+    checkpoint_hook = cfg.get('default_hooks', {}).get('checkpoint')
+    if checkpoint_hook is not None and not checkpoint_hook.get('backend_args'):
+        checkpoint_hook.backend_args = dict(backend='atomic_local')
     runner = build_runner(cfg)
+    if cfg.get('load_from'):
+        check_checkpoint_fits(runner, cfg.load_from, partial_load)
     runner.train()
     return runner
 
@@ -131,13 +165,16 @@ def headline_metrics(task: str, metrics: Dict) -> Dict:
     return {name: metrics[key] for name, key in HEADLINE[task].items() if key in metrics}
 
 
-def test(cfg: Config, checkpoint: str, out: Optional[str] = None) -> Dict:
+def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
+         partial_load: bool = False) -> Dict:
     """Evaluate ``checkpoint`` on the config's test set; optionally write the metrics JSON."""
     if not (checkpoint.startswith(('http://', 'https://', 'zoo://')) or osp.isfile(checkpoint)):
         raise FileNotFoundError(f'Checkpoint {checkpoint!r} does not exist.')
     task = task_of(cfg)
+    prepare_data(cfg, ('test',))
     cfg.load_from = checkpoint
     runner = build_runner(cfg)
+    check_checkpoint_fits(runner, checkpoint, partial_load)
     metrics = _jsonable(runner.test())
     if not metrics:
         runner.logger.warning(

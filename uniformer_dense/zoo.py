@@ -9,6 +9,7 @@ is renamed only once complete (and checksum-verified where the SHA-256 is known)
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import http.client
 import os
@@ -189,8 +190,11 @@ def download(url: str, dest: Path, sha256: Optional[str] = None,
     A partial ``.part`` left by an interrupted run is resumed with an HTTP Range request. A
     checksum mismatch deletes the download and leaves an existing ``dest`` untouched.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + '.part')
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ZooError(_storage_message(exc, dest.parent, url)) from exc
     have = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={'Range': f'bytes={have}-'} if have else {})
     try:
@@ -217,6 +221,8 @@ def download(url: str, dest: Path, sha256: Optional[str] = None,
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         if isinstance(exc, ZooError):
             raise
+        if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
+            raise ZooError(_storage_message(exc, part, url)) from exc
         raise ZooError(f'Download of {url} failed: {exc}. The partial file {part} is kept; '
                        f'run again to resume.') from exc
     got = sha256_of(part) if (sha256 or sha256_prefix) else None
@@ -227,6 +233,27 @@ def download(url: str, dest: Path, sha256: Optional[str] = None,
                        f'discarded; {dest} was not touched.')
     os.replace(part, dest)
     return dest
+
+
+# Errors of the disk rather than the network: the message then says where to make room.
+STORAGE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                  errno.EPERM)
+
+
+def _storage_message(exc: OSError, path: Path, url: str) -> str:
+    kept = ''
+    if path.name.endswith('.part') and path.exists():
+        kept = (f' The {path.stat().st_size} bytes already written stay in {path}; run again '
+                f'to resume once there is room.')
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        cause = 'the disk (or quota) is full'
+        fix = 'free space there, or point UNIFORMER_DENSE_CACHE at a disk with room'
+    else:
+        cause = 'the location is not writable'
+        fix = ('point UNIFORMER_DENSE_CACHE at a writable directory, or download elsewhere '
+               'with `python tools/download.py NAME --cache-dir DIR` and copy the file into the cache')
+    return (f'Cannot write {path} while downloading {url}: {cause} ({exc.strerror or exc}). '
+            f'To fix: {fix}.{kept}')
 
 
 def _progress(enabled: bool, total, initial: int, name: str):
