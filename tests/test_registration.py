@@ -42,10 +42,13 @@ def test_timm_create_model_features_only(name, channels):
 
 def test_unknown_backbone_type_says_which_package_to_import(tmp_path):
     from tools_cli import REPO, run_tool
+    from uniformer_dense.toy_data import make_coco_instances
+    make_coco_instances(tmp_path / 'data' / 'toy', n_train=2, n_val=2, size=64)
     config = tmp_path / 'typo.py'
-    config.write_text(f"_base_ = '{REPO}/configs/det/mask_rcnn_uniformer_xxs.py'\n"
+    config.write_text(f"_base_ = '{REPO}/configs/toy/mask_rcnn_uniformer_xxs_toy.py'\n"
                       "model = dict(backbone=dict(type='UniFormr'))\n")
-    proc = run_tool('train.py', config, '--work-dir', tmp_path / 'w', check=False)
+    proc = run_tool('train.py', config, '--work-dir', tmp_path / 'w', cwd=tmp_path,
+                    check=False)
     assert proc.returncode != 0
     assert 'UniFormr is not in the' in proc.stderr
     assert "custom_imports = dict(imports=['uniformer_dense'])" in proc.stderr

@@ -97,41 +97,61 @@ def _iteration_losses(work):
     return runs
 
 
+TOY_POSE = REPO / 'configs' / 'toy' / 'topdown_heatmap_uniformer_s_toy.py'
+COMMON_RESUME_OPTIONS = ['default_hooks.logger.interval=1', 'log_processor.window_size=1',
+                         'default_hooks.checkpoint.max_keep_ckpts=10',
+                         'randomness.deterministic=True', 'model.backbone.drop_path_rate=0.2']
+RESUME_CASES = {
+    # iteration-based (InfiniteSampler, data replayed on resume): checkpoint every 4 iters
+    'seg_iter_based': (TOY_SEG, ['train_cfg.max_iters=10', 'train_cfg.val_interval=1000',
+                                 'default_hooks.checkpoint.interval=4'], 'iter_4.pth'),
+    # epoch-based with random box augmentation in the main process: checkpoint every epoch
+    'pose_epoch_based': (TOY_POSE, ['train_cfg.max_epochs=3', 'train_cfg.val_interval=1000',
+                                    'default_hooks.checkpoint.interval=1',
+                                    'train_dataloader.batch_size=8'], 'epoch_1.pth'),
+}
+
+
 @pytest.mark.slow
-def test_killed_run_resumes_with_the_losses_of_an_uninterrupted_run(tmp_path):
-    """Deterministic mode, drop path on: a run SIGKILLed after its iteration-4 checkpoint
-    continues with --resume exactly as if it had never stopped."""
+@pytest.mark.parametrize('case', sorted(RESUME_CASES))
+def test_killed_run_resumes_with_the_losses_of_an_uninterrupted_run(tmp_path, case):
+    """Deterministic mode, drop path on: a run SIGKILLed after its first checkpoint, in the
+    middle of the next interval, continues with --resume exactly as if never stopped."""
     import signal
     import subprocess
     import sys
     import time
-    from uniformer_dense.toy_data import make_ade_segmentation
+    from uniformer_dense.toy_data import make_ade_segmentation, make_coco_instances
     make_ade_segmentation(tmp_path / 'data' / 'toy' / 'ade', n_train=16, n_val=2)
-    options = ['--cfg-options', 'train_cfg.max_iters=10', 'train_cfg.val_interval=1000',
-               'default_hooks.checkpoint.interval=4', 'default_hooks.logger.interval=1',
-               'log_processor.window_size=1', 'randomness.deterministic=True',
-               'model.backbone.drop_path_rate=0.2']
+    make_coco_instances(tmp_path / 'data' / 'toy', n_train=8, n_val=2, size=64)
+    config, options, checkpoint = RESUME_CASES[case]
+    options = ['--cfg-options', *options, *COMMON_RESUME_OPTIONS]
     straight, killed = tmp_path / 'straight', tmp_path / 'killed'
-    run_tool('train.py', TOY_SEG, '--work-dir', straight, *options, cwd=tmp_path)
+    run_tool('train.py', config, '--work-dir', straight, *options, cwd=tmp_path)
     expected = _iteration_losses(straight)[0]
-    assert sorted(expected) == list(range(1, 11))
+    total = len(expected)
+    assert sorted(expected) == list(range(1, total + 1))
+    saved_at = torch.load(straight / checkpoint, weights_only=True)['meta']['iter']
+    assert 2 <= saved_at < total - 2
 
-    proc = subprocess.Popen([sys.executable, str(REPO / 'tools' / 'train.py'), str(TOY_SEG),
+    proc = subprocess.Popen([sys.executable, str(REPO / 'tools' / 'train.py'), str(config),
                              '--work-dir', str(killed), *options], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 600
     while time.time() < deadline and proc.poll() is None:
         runs = _iteration_losses(killed) if killed.exists() else []
-        if runs and max(runs[0], default=0) >= 6:
-            proc.send_signal(signal.SIGKILL)  # mid-run, between checkpoints
+        if runs and max(runs[0], default=0) >= saved_at + 2:
+            proc.send_signal(signal.SIGKILL)  # mid-way between two checkpoints
             break
-        time.sleep(0.05)
+        time.sleep(0.02)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, 'the run ended before it could be killed'
-    assert (killed / 'last_checkpoint').read_text().strip().endswith('iter_4.pth')
+    assert (killed / 'last_checkpoint').read_text().strip().endswith(checkpoint)
 
-    run_tool('train.py', TOY_SEG, '--work-dir', killed, '--resume', *options, cwd=tmp_path)
+    run_tool('train.py', config, '--work-dir', killed, '--resume', *options, cwd=tmp_path)
     first, resumed = _iteration_losses(killed)
-    assert sorted(resumed) == list(range(5, 11))
-    assert {i: first[i] for i in range(1, 5)} == {i: expected[i] for i in range(1, 5)}
-    assert resumed == {i: expected[i] for i in range(5, 11)}
+    after = range(saved_at + 1, total + 1)
+    assert sorted(resumed) == list(after)
+    assert {i: first[i] for i in range(1, saved_at + 1)} == \
+        {i: expected[i] for i in range(1, saved_at + 1)}
+    assert resumed == {i: expected[i] for i in after}

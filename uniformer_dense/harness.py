@@ -118,10 +118,12 @@ def prepare_data(cfg: Config, splits) -> None:
 
 def check_checkpoint_fits(runner, filename: str, partial: bool = False):
     """The whole-model checkpoint must fit the runner's model (MMEngine only warns)."""
-    from mmengine.model import is_model_wrapper
+    from mmengine.model import BaseTTAModel, is_model_wrapper
 
     from .checkpoint import check_model_checkpoint
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    model = runner.model
+    while is_model_wrapper(model) or isinstance(model, BaseTTAModel):  # as MMEngine loads
+        model = model.module
     return check_model_checkpoint(model, filename, allow_partial=partial, logger=runner.logger)
 
 
