@@ -296,6 +296,7 @@ def atomic_write(path, data: bytes, chunk_size: int = 16 << 20) -> None:
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    _remove_stale_temporaries(directory, os.path.basename(path))
     tmp = os.path.join(directory, f'.{os.path.basename(path)}.{os.getpid()}.tmp')
     try:
         with open(tmp, 'wb') as f:
@@ -316,6 +317,26 @@ def atomic_write(path, data: bytes, chunk_size: int = 16 << 20) -> None:
                           f'intact. Free space or choose another --work-dir, then continue '
                           f'with --resume', path) from exc
         raise
+
+
+def _remove_stale_temporaries(directory: str, name: str) -> None:
+    """Delete what a writer killed mid-write left of ``name`` (its process is gone)."""
+    prefix = f'.{name}.'
+    for entry in os.listdir(directory):
+        pid = entry[len(prefix):-len('.tmp')]
+        if not (entry.startswith(prefix) and entry.endswith('.tmp') and pid.isdigit()):
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # a live process is writing it
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        try:
+            os.unlink(os.path.join(directory, entry))
+        except FileNotFoundError:
+            pass
 
 
 class AtomicLocalBackend(LocalBackend):
