@@ -165,3 +165,8 @@ def test_out_of_range_label_map_through_a_dataloader_worker(toy):
     assert proc.returncode != 0
     assert 'in DataLoader worker process 0' in proc.stderr
     assert f'Label map {str(path.relative_to(toy.parents[1]))!r}' in proc.stderr
+
+
+def test_remote_storage_is_left_to_the_toolbox(toy):
+    # s3:// / petrel paths are read by the toolbox's file backend; nothing local to check
+    _check(DET, **{'train_dataloader.dataset.data_root': 's3://bucket/coco/'})

@@ -63,6 +63,8 @@ def check_datasets(cfg, splits=('train', 'val', 'test')) -> None:
 
 def check_dataset(ds: dict, key: str, split: str) -> None:
     root = ds.get('data_root') or ''
+    if '://' in root or '://' in str(ds.get('ann_file') or '') or ds.get('backend_args'):
+        return  # remote storage (petrel, s3, http): the toolbox's file backend reads it
     if root and not osp.isdir(root):
         raise DatasetError(
             f'{key}.data_root: directory {root!r} does not exist (absolute: '
