@@ -15,7 +15,11 @@ use 1e-6, and window attention attends over the zero padding it adds (no mask).
 
 Internally stages 3 and 4 keep activations channels-last ``(B, H, W, C)``: attention and MLP
 then need no transposes, and the depthwise position convolution reads the channels-last
-tensor as a ``channels_last`` NCHW view without copying.
+tensor as a ``channels_last`` NCHW view without copying. With autograd off (inference),
+blocks add residuals into their own trunk tensor in place, GELU runs in place, and the
+stage-1/2 MLPs run over horizontal bands: on CPU a fresh activation-sized buffer costs more
+than most ops that fill it (``benchmarks/RESULTS.md``). With autograd on, every op is out of
+place as usual.
 """
 from __future__ import annotations
 
