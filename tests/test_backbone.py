@@ -229,6 +229,17 @@ def test_inference_fast_path_equals_autograd_path(name, monkeypatch):
         torch.testing.assert_close(b, a.detach(), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize('grad', [True, False])
+def test_residual_stream_stays_fp32_under_autocast(grad):
+    """bf16 branches (convolutions, linears) are added into an fp32 trunk, in place or not."""
+    torch.manual_seed(0)
+    model = create_backbone('uniformer_s_h14', window_size=7).eval()
+    local, attention = model.blocks1[0], model.blocks3[0]
+    with torch.set_grad_enabled(grad), torch.autocast('cpu', dtype=torch.bfloat16):
+        assert local(torch.randn(1, 64, 16, 16)).dtype == torch.float32
+        assert attention(torch.randn(1, 9, 14, 320)).dtype == torch.float32
+
+
 @pytest.mark.slow
 def test_torch_compile_gives_the_same_outputs():
     torch.manual_seed(0)

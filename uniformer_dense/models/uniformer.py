@@ -95,10 +95,22 @@ def gelu(x: torch.Tensor) -> torch.Tensor:
     return F.gelu(x) if torch.is_grad_enabled() else torch.ops.aten.gelu_(x)
 
 
+def keeps_dtype(x: torch.Tensor, y: torch.Tensor) -> bool:
+    """Whether ``x + y`` has ``x``'s dtype, so it may be computed in place into ``x``
+    (under autocast a bf16 branch added into an fp32 trunk must keep the trunk fp32)."""
+    return x.dtype == torch.promote_types(x.dtype, y.dtype)
+
+
 def residual(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """``x + y`` for a block-owned trunk ``x``: accumulated in place when autograd is off
     (with autograd on, ``x`` is saved by the norm that read it)."""
-    return x + y if torch.is_grad_enabled() else x.add_(y)
+    return x.add_(y) if not torch.is_grad_enabled() and keeps_dtype(x, y) else x + y
+
+
+def fresh_sum(fresh: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``fresh + x`` written into ``fresh``, a new tensor no autograd node saved (a
+    convolution's output), unless that would lower the result's dtype."""
+    return fresh.add_(x) if keeps_dtype(fresh, x) else fresh + x
 
 
 class PatchEmbed(nn.Module):
@@ -164,7 +176,7 @@ class LocalBlock(nn.Module):
         self.drop_path = DropPath(drop_path)
 
     def forward(self, x):
-        x = self.pos_embed(x).add_(x)  # a new tensor: later residuals may reuse it
+        x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
         x = residual(x, self.drop_path(self.conv2(self.attn(self.conv1(self.norm1(x))))))
         if torch.is_grad_enabled() or self.norm2.training:
             return residual(x, self.drop_path(self.mlp(self.norm2(x))))
@@ -234,7 +246,7 @@ class AttentionBlock(nn.Module):
         # The channels-last tensor viewed as NCHW is a channels_last NCHW tensor: the
         # depthwise conv reads it without a copy and returns the same memory format.
         # The sum is a new tensor that later residuals of the block may reuse.
-        return self.pos_embed(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1).add_(x)
+        return fresh_sum(self.pos_embed(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1), x)
 
     def scale(self, y, gamma):
         return y if gamma is None else y * gamma
