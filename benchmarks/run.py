@@ -159,18 +159,17 @@ def main(argv=None):
             res = {m: in_subprocess(name, h, w, m, device, repeats) for m in modes}
             rows.append((name, h, w, res))
             print(name, h, w, json.dumps(res), flush=True)
-    cp_rows = []
-    for label, options in CHECKPOINTING.items():
-        res = in_subprocess('uniformer_s_h14', 800, 1216, 'train', device,
-                            2 if args.quick else 3, options)
-        cp_rows.append((label, res))
-        print('checkpointing', label, json.dumps(res), flush=True)
-    exec_rows = []
-    for label, options in EXECUTION.items():
-        res = in_subprocess('uniformer_s_h14', 800, 1216, 'forward', device,
-                            3 if args.quick else 5, options)
-        exec_rows.append((label, res))
-        print('execution', label, json.dumps(res), flush=True)
+    def option_rows(table, mode, repeats):
+        """UniFormer-S h14 at 800x1216 under each of ``table``'s options."""
+        out = []
+        for label, options in table.items():
+            res = in_subprocess('uniformer_s_h14', 800, 1216, mode, device, repeats, options)
+            out.append((label, res))
+            print(mode, label, json.dumps(res), flush=True)
+        return out
+
+    cp_rows = option_rows(CHECKPOINTING, 'train', 2 if args.quick else 3)
+    exec_rows = option_rows(EXECUTION, 'forward', 3 if args.quick else 5)
 
     by_key = {(name, h): res for name, h, w, res in rows}
     cpu = platform.processor() or platform.machine()

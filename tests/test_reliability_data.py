@@ -87,31 +87,31 @@ def test_malformed_annotation_json(toy):
     assert 'not valid JSON' in msg and 'line' in msg
 
 
+def _edit_coco(path, change):
+    coco = json.loads(path.read_text())
+    change(coco)
+    path.write_text(json.dumps(coco))
+
+
 def test_annotation_json_without_coco_structure(toy):
-    ann = toy / 'annotations' / 'person_keypoints_train.json'
-    coco = json.loads(ann.read_text())
-    del coco['annotations']
-    ann.write_text(json.dumps(coco))
+    _edit_coco(toy / 'annotations' / 'person_keypoints_train.json',
+               lambda coco: coco.pop('annotations'))
     with pytest.raises(DatasetError, match=r"not a COCO annotation file: no list under "
                                            r"\['annotations'\]"):
         _check(POSE)
 
 
 def test_annotation_referencing_a_missing_image(toy):
-    ann = toy / 'annotations' / 'instances_train.json'
-    coco = json.loads(ann.read_text())
-    coco['annotations'][0]['image_id'] = 9999
-    ann.write_text(json.dumps(coco))
+    _edit_coco(toy / 'annotations' / 'instances_train.json',
+               lambda coco: coco['annotations'][0].update(image_id=9999))
     with pytest.raises(DatasetError, match=r'reference 1 image ids that are not in "images": '
                                            r'9999'):
         _check(DET)
 
 
 def test_empty_annotation_set(toy):
-    ann = toy / 'annotations' / 'instances_train.json'
-    coco = json.loads(ann.read_text())
-    coco['annotations'] = []
-    ann.write_text(json.dumps(coco))
+    _edit_coco(toy / 'annotations' / 'instances_train.json',
+               lambda coco: coco.update(annotations=[]))
     with pytest.raises(DatasetError, match=r'has 4 images and 0 annotations: nothing to train'):
         _check(DET)
 
