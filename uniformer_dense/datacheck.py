@@ -68,7 +68,8 @@ def check_dataset(ds: dict, key: str, split: str) -> None:
     if root and not osp.isdir(root):
         raise DatasetError(
             f'{key}.data_root: directory {root!r} does not exist (absolute: '
-            f'{osp.abspath(root)!r}). Put the dataset there (layouts in README.md) or pass --cfg-options {key}.data_root=PATH.')
+            f'{osp.abspath(root)!r}). Put the dataset there (layouts in README.md) or pass '
+            f'--cfg-options {key}.data_root=PATH.')
     prefixes = dict(ds.get('data_prefix') or {})
     for name, rel in prefixes.items():
         path = _join(root, rel)

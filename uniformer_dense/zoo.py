@@ -251,7 +251,8 @@ def _storage_message(exc: OSError, path: Path, url: str) -> str:
     else:
         cause = 'the location is not writable'
         fix = ('point UNIFORMER_DENSE_CACHE at a writable directory, or download elsewhere '
-               'with `python tools/download.py NAME --cache-dir DIR` and copy the file into the cache')
+               'with `python tools/download.py NAME --cache-dir DIR` and copy the file into '
+               'the cache')
     return (f'Cannot write {path} while downloading {url}: {cause} ({exc.strerror or exc}). '
             f'To fix: {fix}.{kept}')
 
