@@ -4,9 +4,11 @@ Every path that puts weights into a UniFormer backbone goes through
 :func:`load_backbone_checkpoint`: ``init_cfg=dict(type='Pretrained', ...)`` in any toolbox
 config, the conversion tool, and the tests. It accepts the authors' ImageNet files (weights
 under ``model``), MMEngine files (under ``state_dict``), bare state dicts and whole-detector
-/ segmentor / pose checkpoints (``prefix='backbone.'``), and reports exactly which keys were
-dropped, missing or unexpected. A mismatch is an error unless the caller asks for a partial
-load (``strict=False``), and then the report says what was skipped.
+/ segmentor / pose / recogniser checkpoints (``prefix='backbone.'``), the authors' video files
+(weights under ``model_state``), and reports exactly which keys were dropped, inflated,
+missing or unexpected. A 2D ImageNet file given to the video network is inflated by
+:func:`inflate_average_over_time`. A mismatch is an error unless the caller asks for a
+partial load (``strict=False``), and then the report says what was skipped.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class LoadReport:
     unexpected: List[str] = field(default_factory=list)
     mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
     fresh_output_norms: List[str] = field(default_factory=list)
+    inflated: List[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -55,6 +58,9 @@ class LoadReport:
         lines = [f'Loaded {self.loaded} tensors from {self.source}.']
         if self.dropped:
             lines.append(f'Dropped {len(self.dropped)} classifier keys: {_short(self.dropped)}')
+        if self.inflated:
+            lines.append(f'Inflated {len(self.inflated)} 2D kernels to 3D (average over time): '
+                         f'{_short(self.inflated)}')
         if self.fresh_output_norms:
             lines.append('Output norms not in the checkpoint (classification file), kept at '
                          f'their initial values: {_short(self.fresh_output_norms)}')
@@ -95,7 +101,7 @@ def read_checkpoint(filename: str, map_location='cpu') -> dict:
 
 def extract_state_dict(ckpt: dict, source: str = '<checkpoint>') -> Dict[str, torch.Tensor]:
     """The weights of a checkpoint, wherever its writer put them."""
-    for key in ('state_dict', 'model', 'module'):
+    for key in ('state_dict', 'model', 'model_state', 'module'):
         if key in ckpt and isinstance(ckpt[key], dict):
             ckpt = ckpt[key]
             break
@@ -149,6 +155,20 @@ def diff_state_dict(own: dict, state: dict):
     return fitting, missing, unexpected, mismatched
 
 
+def inflate_average_over_time(weight: torch.Tensor, time_size: int) -> torch.Tensor:
+    """A 2D kernel ``(O, I, kh, kw)`` as a 3D one ``(O, I, time_size, kh, kw)``: repeated
+    along time and divided by ``time_size``, the authors' rule for initialising the video
+    UniFormer from ImageNet (a static clip then gives the 2D network's response). MMAction2's
+    port instead puts the 2D kernel at the centre time step and zeros elsewhere."""
+    return weight.unsqueeze(2).repeat(1, 1, time_size, 1, 1) / time_size
+
+
+def _inflatable(model_shape: tuple, file_shape: tuple) -> bool:
+    """Whether a 2D kernel of ``file_shape`` inflates to a 3D one of ``model_shape``."""
+    return (len(model_shape) == 5 and len(file_shape) == 4
+            and model_shape[:2] == file_shape[:2] and model_shape[3:] == file_shape[2:])
+
+
 def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Optional[str] = None,
                              strict: bool = True, logger: Optional[MMLogger] = None,
                              state: Optional[dict] = None) -> LoadReport:
@@ -169,7 +189,13 @@ def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Opti
     report.dropped = sorted(k for k in state if CLASSIFIER_KEYS.match(k) and k not in own)
     state = {k: v for k, v in state.items() if k not in report.dropped}
 
-    to_load, missing, report.unexpected, report.mismatched = diff_state_dict(own, state)
+    to_load, missing, report.unexpected, mismatched = diff_state_dict(own, state)
+    for key, want, got in mismatched:
+        if _inflatable(want, got):
+            to_load[key] = inflate_average_over_time(state[key], want[2])
+            report.inflated.append(key)
+        else:
+            report.mismatched.append((key, want, got))
     for key in missing:
         (report.fresh_output_norms if OUTPUT_NORM_KEYS.match(key) else report.missing).append(key)
     report.loaded = len(to_load)
@@ -193,6 +219,15 @@ def _mismatch_message(model, filename, state, report) -> str:
                      'layer_scale=1e-6 (any value; the file overwrites it)')
     if any('gamma_' in k for k in report.missing):
         hints.append('the model uses layer scale but the file does not: set layer_scale=None')
+    video_model = getattr(model, 'spatial_ndim', 2) == 3
+    if video_model and any(OUTPUT_NORM_KEYS.match(k) for k in report.unexpected):
+        hints.append('it is an image-network dense-prediction checkpoint (per-stage norms '
+                     'norm1..norm4): the video UniFormer starts from an ImageNet classification '
+                     'file (inflated on load, e.g. zoo://uniformer_small_in1k) or a video '
+                     'checkpoint')
+    if not video_model and any(len(got) == 5 for _, _, got in report.mismatched):
+        hints.append('it holds 3D (video) kernels: build the video backbone '
+                     "(type='UniFormerVideo', variant='uniformer_video_s' ...)")
     if not report.loaded:
         hints.append('no key matched: is this a checkpoint of another model or task? A whole '
                      "detector/segmentor needs prefix='backbone.'")

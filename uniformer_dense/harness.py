@@ -1,7 +1,8 @@
-"""One training / evaluation harness for the three toolboxes.
+"""One training / evaluation harness for the four toolboxes.
 
 ``tools/train.py`` and ``tools/test.py`` are thin command lines over this module. The task
-is told from the config's ``default_scope`` (``mmdet``, ``mmseg`` or ``mmpose``); the
+is told from the config's ``default_scope`` (``mmdet``, ``mmseg``, ``mmpose`` or
+``mmaction``); the
 runner is MMEngine's, built the way each toolbox's own tools build it.
 """
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose'}
+TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose', 'mmaction': 'action'}
 # The headline metrics of each task under common names, and where the toolbox puts them.
 HEADLINE = {
     'det': {'box_ap': 'coco/bbox_mAP', 'mask_ap': 'coco/segm_mAP'},
     'seg': {'miou': 'mIoU', 'macc': 'mAcc', 'aacc': 'aAcc'},
     'pose': {'keypoint_ap': 'coco/AP'},
+    'action': {'top1': 'acc/top1', 'top5': 'acc/top5', 'mean_class_acc': 'acc/mean1'},
 }
 
 

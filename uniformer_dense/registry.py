@@ -1,10 +1,15 @@
-"""Registration of the one UniFormer class in every toolbox that can build it.
+"""Registration of the UniFormer classes in every toolbox that can build them.
 
-``import uniformer_dense`` calls :func:`register_all`: the same class object goes into the
-MODELS registries of MMEngine (root), MMDetection, MMSegmentation and MMPose (each only if
-installed), so ``dict(type='UniFormer', variant='uniformer_s_h14')`` builds in any of their
-configs, and into timm's model registry (``timm.create_model('uniformer_small',
-features_only=True)``).
+``import uniformer_dense`` calls :func:`register_all`: the same class objects go into the
+MODELS registries of MMEngine (root), MMDetection, MMSegmentation, MMPose and MMAction2 (each
+only if installed), so ``dict(type='UniFormer', variant='uniformer_s_h14')`` builds in any
+image toolbox's config and ``dict(type='UniFormerVideo', variant='uniformer_video_s')`` in
+MMAction2's, and the image variants go into timm's model registry
+(``timm.create_model('uniformer_small', features_only=True)``).
+
+MMAction2 has a ``UniFormer`` of its own (its port of the video network: centre inflation,
+LayerNorm eps 1e-5), so in MMAction2's registry the image class is registered as
+``UniFormerImage`` and the name ``UniFormer`` stays MMAction2's.
 """
 from __future__ import annotations
 
@@ -12,9 +17,14 @@ import contextlib
 import importlib
 import importlib.util
 
-from .models.uniformer import ARCH_SETTINGS, VARIANT_ALIASES, UniFormer
+from .models.uniformer import (ARCH_SETTINGS, IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS,
+                               UniFormer, UniFormerVideo)
 
-TOOLBOX_REGISTRIES = ('mmengine.registry', 'mmdet.registry', 'mmseg.registry', 'mmpose.registry')
+TOOLBOX_REGISTRIES = ('mmengine.registry', 'mmdet.registry', 'mmseg.registry', 'mmpose.registry',
+                      'mmaction.registry')
+# Registered names per toolbox scope; MMAction2 keeps its own 'UniFormer' (see above).
+REGISTERED_NAMES = {'default': {'UniFormer': UniFormer, 'UniFormerVideo': UniFormerVideo},
+                    'mmaction': {'UniFormerImage': UniFormer, 'UniFormerVideo': UniFormerVideo}}
 
 
 def toolbox_registry(scope: str, kind: str = 'MODELS'):
@@ -24,16 +34,21 @@ def toolbox_registry(scope: str, kind: str = 'MODELS'):
 
 
 def register_openmmlab():
-    """Register :class:`UniFormer` as ``'UniFormer'`` in each installed toolbox's MODELS."""
+    """Register the classes under :data:`REGISTERED_NAMES` in each installed toolbox's MODELS."""
     registered = []
     for module_name in TOOLBOX_REGISTRIES:
-        if importlib.util.find_spec(module_name.split('.')[0]) is None:
+        scope = module_name.split('.')[0]
+        if importlib.util.find_spec(scope) is None:
             continue
+        if scope == 'mmaction':
+            from .compat import patch_mmaction_missing_drn
+            patch_mmaction_missing_drn()  # before anything imports mmaction.models
         registry = importlib.import_module(module_name).MODELS
-        # module_dict, not get(): get() would import the whole toolbox's model zoo.
-        if registry.module_dict.get('UniFormer') is not UniFormer:
-            registry.register_module(name='UniFormer', module=UniFormer, force=True)
-        registered.append(module_name.split('.')[0])
+        for name, cls in REGISTERED_NAMES.get(scope, REGISTERED_NAMES['default']).items():
+            # module_dict, not get(): get() would import the whole toolbox's model zoo.
+            if registry.module_dict.get(name) is not cls:
+                registry.register_module(name=name, module=cls, force=True)
+        registered.append(scope)
     return registered
 
 
@@ -69,7 +84,7 @@ def register_timm():
     if importlib.util.find_spec('timm') is None:
         return []
     from timm.models import is_model, register_model
-    names = dict({v: v for v in ARCH_SETTINGS}, **VARIANT_ALIASES)
+    names = dict({v: v for v in IMAGE_VARIANTS}, **VARIANT_ALIASES)
     for timm_name, variant in names.items():
         if not is_model(timm_name):
             register_model(_timm_factory(timm_name, variant))
@@ -93,10 +108,11 @@ def explain_unknown_types():
         msg = str(exc.args[0]) if exc.args else ''
         if 'is not in the' not in msg or 'registry' not in msg:
             raise
-        variants = ', '.join(sorted(ARCH_SETTINGS))
         raise UnknownModelTypeError(
-            f'{msg}\nThis package registers one backbone, type=\'UniFormer\' (variant= one of '
-            f'{variants}), when `uniformer_dense` is imported: the tools in tools/ import it '
-            f'themselves; elsewhere add custom_imports = dict(imports=[\'uniformer_dense\']) '
-            f'to the config. Other types come from mmdet / mmseg / mmpose: check the '
-            f'spelling and the config\'s default_scope.') from exc
+            f'{msg}\nThis package registers two backbones when `uniformer_dense` is imported: '
+            f"type='UniFormer' (images; in MMAction2 configs 'UniFormerImage'; variant= one of "
+            f"{', '.join(IMAGE_VARIANTS)}) and type='UniFormerVideo' (variant= one of "
+            f"{', '.join(VIDEO_VARIANTS)}). The tools in tools/ import it themselves; elsewhere "
+            f"add custom_imports = dict(imports=['uniformer_dense']) to the config. Other "
+            f'types come from mmdet / mmseg / mmpose / mmaction: check the spelling and the '
+            f"config's default_scope.") from exc

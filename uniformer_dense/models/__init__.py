@@ -1,3 +1,5 @@
-from .uniformer import ARCH_SETTINGS, UniFormer, create_backbone
+from .uniformer import (ARCH_SETTINGS, IMAGE_VARIANTS, VIDEO_VARIANTS, UniFormer,
+                        UniFormerVideo, create_backbone)
 
-__all__ = ['ARCH_SETTINGS', 'UniFormer', 'create_backbone']
+__all__ = ['ARCH_SETTINGS', 'IMAGE_VARIANTS', 'VIDEO_VARIANTS', 'UniFormer', 'UniFormerVideo',
+           'create_backbone']

@@ -51,7 +51,13 @@ ARCH_SETTINGS = {
                           mlp_ratio=3., conv_stem=True, stage3_attention='light'),
     'uniformer_xs': dict(depths=(3, 5, 9, 3), embed_dims=(64, 128, 256, 512), head_dim=32,
                          mlp_ratio=3., conv_stem=True, stage3_attention='light'),
+    # The video network (ICLR 2022): the same stages with 3D ops and joint space-time
+    # attention in stages 3-4, built by UniFormerVideo (create_backbone picks the class).
+    'uniformer_video_s': dict(_S, stage3_attention='global', video=True),
+    'uniformer_video_b': dict(_B, stage3_attention='global', video=True),
 }
+VIDEO_VARIANTS = tuple(k for k, v in ARCH_SETTINGS.items() if v.get('video'))
+IMAGE_VARIANTS = tuple(k for k in ARCH_SETTINGS if k not in VIDEO_VARIANTS)
 # Short aliases used by the authors' ImageNet files and by timm-style names.
 VARIANT_ALIASES = {
     'uniformer_small': 'uniformer_s',
@@ -113,18 +119,45 @@ def fresh_sum(fresh: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return fresh.add_(x) if keeps_dtype(fresh, x) else fresh + x
 
 
-class PatchEmbed(nn.Module):
-    """Strided convolution + LayerNorm (eps 1e-5, as released) between stages."""
+def conv_nd(ndim: int):
+    """``nn.Conv2d`` for images, ``nn.Conv3d`` for videos (``(B, C, T, H, W)`` maps)."""
+    return {2: nn.Conv2d, 3: nn.Conv3d}[ndim]
 
-    def __init__(self, in_channels, embed_dim, patch_size):
+
+def batch_norm_nd(ndim: int):
+    return {2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[ndim]
+
+
+def channels_first(x: torch.Tensor) -> torch.Tensor:
+    """``(B, *spatial, C)`` viewed as ``(B, C, *spatial)`` (no copy)."""
+    return x.movedim(-1, 1)
+
+
+def channels_last(x: torch.Tensor) -> torch.Tensor:
+    """``(B, C, *spatial)`` viewed as ``(B, *spatial, C)`` (no copy)."""
+    return x.movedim(1, -1)
+
+
+class PatchEmbed(nn.Module):
+    """Strided convolution + LayerNorm (eps 1e-5, as released) between stages.
+
+    ``patch_size`` / ``stride`` / ``padding`` are ints or per-axis tuples; ``ndim=3`` makes
+    it the video network's (T, H, W) embedding, e.g. the stem's (3, 4, 4) kernel with
+    stride (2, 4, 4) and padding (1, 0, 0).
+    """
+
+    def __init__(self, in_channels, embed_dim, patch_size, stride=None, padding=0, ndim=2):
         super().__init__()
         self.norm = nn.LayerNorm(embed_dim)
-        self.proj = nn.Conv2d(in_channels, embed_dim, kernel_size=patch_size, stride=patch_size)
+        self.proj = conv_nd(ndim)(in_channels, embed_dim, kernel_size=patch_size,
+                                  stride=patch_size if stride is None else stride,
+                                  padding=padding)
 
     def forward(self, x, channels_last: bool = False):
-        """NCHW in; NCHW out, or ``(B, H, W, C)`` when ``channels_last``."""
-        x = self.norm(self.proj(x).permute(0, 2, 3, 1))
-        return x if channels_last else x.permute(0, 3, 1, 2)
+        """Channels-first in; channels-first out, or ``(B, *spatial, C)`` when
+        ``channels_last``."""
+        x = self.norm(self.proj(x).movedim(1, -1))
+        return x if channels_last else channels_first(x)
 
 
 class ConvStem(nn.Module):
@@ -147,12 +180,13 @@ class ConvStem(nn.Module):
 
 
 class Mlp(nn.Module):
-    """Two position-wise layers with exact GELU: 1x1 convolutions on NCHW maps (stages 1-2)
-    or linear layers on channels-last tokens (stages 3-4)."""
+    """Two position-wise layers with exact GELU: 1x1 (x1) convolutions on channels-first
+    maps of ``conv_ndim`` spatial axes (stages 1-2), or linear layers on channels-last tokens
+    (stages 3-4, ``conv_ndim=0``)."""
 
-    def __init__(self, dim, hidden_dim, drop=0., conv=False):
+    def __init__(self, dim, hidden_dim, drop=0., conv_ndim=0):
         super().__init__()
-        layer = (lambda i, o: nn.Conv2d(i, o, 1)) if conv else nn.Linear
+        layer = (lambda i, o: conv_nd(conv_ndim)(i, o, 1)) if conv_ndim else nn.Linear
         self.fc1 = layer(dim, hidden_dim)
         self.fc2 = layer(hidden_dim, dim)
         self.drop = nn.Dropout(drop)
@@ -162,17 +196,19 @@ class Mlp(nn.Module):
 
 
 class LocalBlock(nn.Module):
-    """Stages 1-2: depthwise-conv token mixing ("local MHRA") on NCHW maps with BatchNorm."""
+    """Stages 1-2: depthwise-conv token mixing ("local MHRA") on channels-first maps with
+    BatchNorm; ``ndim=3`` for videos (3x3x3 position conv, 5x5x5 "attention")."""
 
-    def __init__(self, dim, mlp_ratio=4., drop=0., drop_path=0.):
+    def __init__(self, dim, mlp_ratio=4., drop=0., drop_path=0., ndim=2):
         super().__init__()
-        self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
-        self.norm1 = nn.BatchNorm2d(dim)
-        self.conv1 = nn.Conv2d(dim, dim, 1)
-        self.conv2 = nn.Conv2d(dim, dim, 1)
-        self.attn = nn.Conv2d(dim, dim, 5, padding=2, groups=dim)
-        self.norm2 = nn.BatchNorm2d(dim)
-        self.mlp = Mlp(dim, int(dim * mlp_ratio), drop, conv=True)
+        conv = conv_nd(ndim)
+        self.pos_embed = conv(dim, dim, 3, padding=1, groups=dim)
+        self.norm1 = batch_norm_nd(ndim)(dim)
+        self.conv1 = conv(dim, dim, 1)
+        self.conv2 = conv(dim, dim, 1)
+        self.attn = conv(dim, dim, 5, padding=2, groups=dim)
+        self.norm2 = batch_norm_nd(ndim)(dim)
+        self.mlp = Mlp(dim, int(dim * mlp_ratio), drop, conv_ndim=ndim)
         self.drop_path = DropPath(drop_path)
 
     def forward(self, x):
@@ -181,9 +217,10 @@ class LocalBlock(nn.Module):
         if torch.is_grad_enabled() or self.norm2.training:
             return residual(x, self.drop_path(self.mlp(self.norm2(x))))
         # Inference: BatchNorm with running statistics and the MLP are position-wise, so
-        # they run band by band and accumulate in place; the 4x wide hidden map then never
-        # exists whole (stage 1 at 800x1216 on CPU: 26 instead of 43 ms per MLP).
-        row_bytes = x.shape[0] * x.shape[3] * self.mlp.fc1.out_channels * x.element_size()
+        # they run band by band (rows of an image, frames of a video) and accumulate in
+        # place; the 4x wide hidden map then never exists whole (stage 1 at 800x1216 on CPU:
+        # 26 instead of 43 ms per MLP).
+        row_bytes = (x[:, :1, :1].numel() * self.mlp.fc1.out_channels * x.element_size())
         rows = max(1, MLP_BAND_BYTES // row_bytes)
         for top in range(0, x.shape[2], rows):
             band = x[:, :, top:top + rows]
@@ -219,18 +256,19 @@ class Attention(nn.Module):
 
 
 class AttentionBlock(nn.Module):
-    """Stages 3-4: position conv + (windowed) self-attention + MLP on ``(B, H, W, C)``.
+    """Stages 3-4: position conv + (windowed) self-attention + MLP on ``(B, H, W, C)``, or
+    joint space-time attention on ``(B, T, H, W, C)`` with ``ndim=3``.
 
-    ``window_size=None`` attends globally. With a window, the map is zero-padded to a
-    multiple of the window *after* ``norm1`` and the padding tokens take part in attention
-    (no mask), exactly as in the released models; outputs are cropped back.
+    ``window_size=None`` attends globally. With a window (images only), the map is
+    zero-padded to a multiple of the window *after* ``norm1`` and the padding tokens take
+    part in attention (no mask), exactly as in the released models; outputs are cropped back.
     """
 
     def __init__(self, dim, num_heads, mlp_ratio=4., qkv_bias=True, drop=0., attn_drop=0.,
-                 drop_path=0., window_size=None, layer_scale=None):
+                 drop_path=0., window_size=None, layer_scale=None, ndim=2):
         super().__init__()
         self.window_size = window_size
-        self.pos_embed = nn.Conv2d(dim, dim, 3, padding=1, groups=dim)
+        self.pos_embed = conv_nd(ndim)(dim, dim, 3, padding=1, groups=dim)
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, num_heads, qkv_bias, attn_drop, drop)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
@@ -243,20 +281,20 @@ class AttentionBlock(nn.Module):
             self.gamma_1 = self.gamma_2 = None
 
     def add_pos_embed(self, x):
-        # The channels-last tensor viewed as NCHW is a channels_last NCHW tensor: the
+        # The channels-last tensor viewed as NC(T)HW is a channels_last(_3d) tensor: the
         # depthwise conv reads it without a copy and returns the same memory format.
         # The sum is a new tensor that later residuals of the block may reuse.
-        return fresh_sum(self.pos_embed(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1), x)
+        return fresh_sum(channels_last(self.pos_embed(channels_first(x))), x)
 
     def scale(self, y, gamma):
         return y if gamma is None else y * gamma
 
     def mix_tokens(self, x):
-        B, H, W, C = x.shape
         y = self.norm1(x)
         ws = self.window_size
-        if ws is None:
-            return self.attn(y.reshape(B, H * W, C)).view(B, H, W, C)
+        if ws is None:  # every token of the image (or of the whole clip) attends to all
+            return self.attn(y.reshape(x.shape[0], -1, x.shape[-1])).view(x.shape)
+        B, H, W, C = x.shape
         pad_b, pad_r = (-H) % ws, (-W) % ws
         if pad_b or pad_r:
             y = F.pad(y, (0, 0, 0, pad_r, 0, pad_b))
@@ -346,12 +384,20 @@ class LightAttentionBlock(AttentionBlock):
         return cls_token, x.view(B, H, W, C), score
 
 
-def _checked_variant(name: str) -> str:
+def _checked_variant(name: str, video: Optional[bool] = None) -> str:
+    """The canonical variant name; ``video`` (if given) says which family it must be of."""
     name = VARIANT_ALIASES.get(name, name)
     if name not in ARCH_SETTINGS:
         raise ValueError(
             f"Unknown UniFormer variant {name!r}. Valid variants: {sorted(ARCH_SETTINGS)} "
             f"(aliases: {sorted(VARIANT_ALIASES)}).")
+    if video is not None and (name in VIDEO_VARIANTS) != video:
+        want, cls = (('a video', 'UniFormerVideo') if name in VIDEO_VARIANTS else
+                     ('an image', 'UniFormer'))
+        raise ValueError(
+            f"Variant {name!r} is {want} network: build it with type='{cls}' (or "
+            f"create_backbone({name!r}), which picks the class). Image variants: "
+            f"{list(IMAGE_VARIANTS)}; video variants: {list(VIDEO_VARIANTS)}.")
     return name
 
 
@@ -385,6 +431,9 @@ class UniFormer(BaseModule):
             (extra keys ``prefix`` and ``strict`` are honoured).
     """
 
+    #: Spatial axes of the input: 2 for images (H, W); the video subclass sets 3 (T, H, W).
+    spatial_ndim = 2
+
     def __init__(self,
                  variant: str = 'uniformer_s',
                  depths: Optional[Sequence[int]] = None,
@@ -409,8 +458,9 @@ class UniFormer(BaseModule):
                  test_window_size: Optional[int] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
-        self.variant = _checked_variant(variant)
+        self.variant = _checked_variant(variant, video=self.spatial_ndim == 3)
         arch = dict(dict(mlp_ratio=4., conv_stem=False, window_size=None), **ARCH_SETTINGS[self.variant])
+        arch.pop('video', None)
         overrides = dict(depths=depths, embed_dims=embed_dims, head_dim=head_dim,
                          mlp_ratio=mlp_ratio, conv_stem=conv_stem,
                          stage3_attention=stage3_attention, window_size=window_size)
@@ -438,12 +488,9 @@ class UniFormer(BaseModule):
 
         if self.light:
             self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dims[2]))
-        if arch['conv_stem']:
-            self.patch_embed1 = ConvStem(in_channels, embed_dims[0])
-        else:
-            self.patch_embed1 = PatchEmbed(in_channels, embed_dims[0], 4)
-        for i in range(1, 4):
-            setattr(self, f'patch_embed{i + 1}', PatchEmbed(embed_dims[i - 1], embed_dims[i], 2))
+        for i in range(4):
+            setattr(self, f'patch_embed{i + 1}', self._make_patch_embed(
+                i, in_channels if i == 0 else embed_dims[i - 1], embed_dims[i]))
         if self.light:
             self.cls_upsample = nn.Linear(embed_dims[2], embed_dims[3])
         self.pos_drop = nn.Dropout(drop_rate)
@@ -455,11 +502,12 @@ class UniFormer(BaseModule):
             for j in range(depths[stage]):
                 rate = dpr[start + j]
                 if stage < 2:
-                    blk = LocalBlock(dim, mlp_ratio, drop_rate, rate)
+                    blk = LocalBlock(dim, mlp_ratio, drop_rate, rate, ndim=self.spatial_ndim)
                 else:
                     common = dict(dim=dim, num_heads=num_heads[stage], mlp_ratio=mlp_ratio,
                                   qkv_bias=qkv_bias, drop=drop_rate, attn_drop=attn_drop_rate,
-                                  drop_path=rate, layer_scale=layer_scale)
+                                  drop_path=rate, layer_scale=layer_scale,
+                                  ndim=self.spatial_ndim)
                     if self.light:
                         first = stage == 2 and j == 0
                         blk = LightAttentionBlock(
@@ -471,10 +519,23 @@ class UniFormer(BaseModule):
                 blocks.append(blk)
             start += depths[stage]
             setattr(self, f'blocks{stage + 1}', nn.ModuleList(blocks))
-            setattr(self, f'norm{stage + 1}', nn.LayerNorm(dim, eps=1e-6))
+            self._add_output_norm(stage, dim)
         self._freeze_stages()
 
     # ------------------------------------------------------------------ construction
+    def _make_patch_embed(self, stage: int, in_channels: int, dim: int) -> nn.Module:
+        if stage > 0:
+            return PatchEmbed(in_channels, dim, 2)
+        return ConvStem(in_channels, dim) if self.arch['conv_stem'] else PatchEmbed(in_channels, dim, 4)
+
+    def _add_output_norm(self, stage: int, dim: int):
+        """Each stage map leaves through its own LayerNorm ``norm{stage + 1}``."""
+        setattr(self, f'norm{stage + 1}', nn.LayerNorm(dim, eps=1e-6))
+
+    def _stage_norms(self, stage: int):
+        """The output norms that belong to stage ``stage`` (1-4), for freezing."""
+        return [getattr(self, f'norm{stage}')]
+
     def _window_for(self, stage: int, index: int, attention: Optional[str] = None,
                     window_size: Optional[int] = None) -> Optional[int]:
         attention = attention or self.stage3_attention
@@ -529,7 +590,7 @@ class UniFormer(BaseModule):
         for stage in range(1, self.frozen_stages + 1):
             if stage > 1:
                 mods.append(getattr(self, f'patch_embed{stage}'))
-            mods += [getattr(self, f'blocks{stage}'), getattr(self, f'norm{stage}')]
+            mods += [getattr(self, f'blocks{stage}'), *self._stage_norms(stage)]
             if self.light and stage == 3:
                 mods.append(self.cls_upsample)
         return mods
@@ -591,7 +652,7 @@ class UniFormer(BaseModule):
     def _output(self, stage: int, x_nhwc, outs):
         if stage in self.out_indices:
             norm = getattr(self, f'norm{stage + 1}')
-            outs.append(norm(x_nhwc).permute(0, 3, 1, 2).contiguous())
+            outs.append(channels_first(norm(x_nhwc)).contiguous())
 
     def forward(self, x):
         outs = []
@@ -601,12 +662,12 @@ class UniFormer(BaseModule):
                 x = self.patch_embed2(x)
             for j, blk in enumerate(getattr(self, f'blocks{stage + 1}')):
                 x = self._run(stage, j, blk, x)
-            self._output(stage, x.permute(0, 2, 3, 1), outs)
+            self._output(stage, channels_last(x), outs)
         if self.light:
             cls_token, score = self.cls_token.expand(x.shape[0], -1, -1), None
         for stage in (2, 3):
             x = getattr(self, f'patch_embed{stage + 1}')(
-                x if stage == 2 else x.permute(0, 3, 1, 2), channels_last=True)
+                x if stage == 2 else channels_first(x), channels_last=True)
             if self.light and stage == 3:
                 cls_token = self.cls_upsample(cls_token)
             for j, blk in enumerate(getattr(self, f'blocks{stage + 1}')):
@@ -622,10 +683,68 @@ class UniFormer(BaseModule):
         return [self.embed_dims[i] for i in self.out_indices]
 
 
+class UniFormerVideo(UniFormer):
+    """The video UniFormer (ICLR 2022) without its classifier: ``(B, 3, T, H, W)`` in,
+    the map after the final BatchNorm ``norm``, ``(B, C4, T/2, H/32, W/32)``, out.
+
+    The image network with every op made 3D: the stem embeds (3, 4, 4) patches with
+    temporal stride 2, later embeddings (1, 2, 2) patches; the local blocks use 3x3x3
+    position and 5x5x5 depthwise convolutions with BatchNorm3d; stages 3-4 attend jointly
+    over all space-time tokens. There are no per-stage output norms; one BatchNorm3d ``norm``
+    follows stage 4, as in the authors' release (whose parameter names this keeps).
+
+    Arguments are :class:`UniFormer`'s (``drop_path_rate``, ``with_cp``/``checkpoint_num``,
+    ``frozen_stages``, ``norm_eval``, ``init_cfg`` ...). An ImageNet file given as
+    ``init_cfg=dict(type='Pretrained', checkpoint=...)`` is inflated by
+    :func:`~uniformer_dense.checkpoint.inflate_average_over_time`.
+    """
+    spatial_ndim = 3
+
+    def __init__(self, variant: str = 'uniformer_video_s', out_indices: Sequence[int] = (3,),
+                 stage3_attention: Optional[str] = None, **kwargs):
+        if tuple(out_indices) != (3,):
+            raise ValueError(f'out_indices={tuple(out_indices)}: the video UniFormer returns '
+                             f'only the final map after its BatchNorm `norm` (out_indices=(3,)).')
+        if stage3_attention not in (None, 'global'):
+            raise ValueError(f"stage3_attention={stage3_attention!r}: the video UniFormer "
+                             f"attends globally over space-time ('global') only.")
+        for key in ('window_size', 'test_stage3_attention', 'test_window_size', 'conv_stem'):
+            if kwargs.get(key) is not None:
+                raise ValueError(f'{key}={kwargs[key]!r} is an image-network option; the video '
+                                 f'UniFormer has no windows and no convolutional stem.')
+        super().__init__(variant=variant, out_indices=out_indices, **kwargs)
+
+    def _make_patch_embed(self, stage: int, in_channels: int, dim: int) -> nn.Module:
+        if stage == 0:
+            return PatchEmbed(in_channels, dim, (3, 4, 4), stride=(2, 4, 4), padding=(1, 0, 0),
+                              ndim=3)
+        return PatchEmbed(in_channels, dim, (1, 2, 2), ndim=3)
+
+    def _add_output_norm(self, stage: int, dim: int):
+        if stage == 3:
+            self.norm = nn.BatchNorm3d(dim)
+
+    def _stage_norms(self, stage: int):
+        return [self.norm] if stage == 4 else []
+
+    def _output(self, stage: int, x_nthwc, outs):
+        if stage == 3:
+            outs.append(self.norm(channels_first(x_nthwc).contiguous()))
+
+    def forward(self, x):
+        if x.dim() != 5:
+            raise ValueError(f'UniFormerVideo expects (B, 3, T, H, W) clips; got a tensor of '
+                             f'shape {tuple(x.shape)}.')
+        return super().forward(x)[-1]
+
+
 def create_backbone(name: str, **overrides) -> UniFormer:
-    """Build the backbone of a named variant, e.g. ``create_backbone('uniformer_s_h14')``.
+    """Build the backbone of a named variant, e.g. ``create_backbone('uniformer_s_h14')`` or
+    ``create_backbone('uniformer_video_s')`` (a :class:`UniFormerVideo`).
 
     ``overrides`` are :class:`UniFormer` arguments (``out_indices``, ``drop_path_rate``,
     ``stage3_attention`` ...).
     """
-    return UniFormer(variant=_checked_variant(name), **overrides)
+    name = _checked_variant(name)
+    cls = UniFormerVideo if name in VIDEO_VARIANTS else UniFormer
+    return cls(variant=name, **overrides)

@@ -1,0 +1,26 @@
+# The authors' video recipe: AdamW, weight decay 0.05 except on 1-D parameters (norms,
+# biases: ZERO_WD_1D_PARAM), linear warm-up then cosine to 1e-6, gradient-norm clip 20.
+# Configs set base_lr, warmup_epochs and max_epochs; the LR is for the recipe's total batch
+# (auto_scale_lr.base_batch_size; --auto-scale-lr rescales it to yours). MMAction2's runtime
+# (hooks, logging, default_scope='mmaction') comes with it.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+base_lr = 1e-4
+warmup_epochs = 10
+max_epochs = 110
+optim_wrapper = dict(
+    optimizer=dict(type='AdamW', lr=base_lr, betas=(0.9, 0.999), weight_decay=0.05),
+    paramwise_cfg=dict(flat_decay_mult=0.),
+    clip_grad=dict(max_norm=20, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-2, by_epoch=True, begin=0, end=warmup_epochs,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs - warmup_epochs, eta_min=1e-6,
+         by_epoch=True, begin=warmup_epochs, end=max_epochs, convert_to_iter_based=True),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
+                 val_interval=5)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=3, save_best='auto'))
+auto_scale_lr = dict(enable=False, base_batch_size=64)
