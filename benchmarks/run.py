@@ -7,6 +7,11 @@ UniFormer-S (global, h14), UniFormer-B h14, the line-by-line reference of S-h14
 (benchmarks/reference_uniformer.py), MMDetection's ResNet-50 and Swin-T, at 224x224 and a
 detection size (800x1216): forward latency, training-step time (forward + backward), peak
 memory and FLOPs. Every measurement runs in a fresh subprocess so peak memory is its own.
+
+The video section (``--only video`` re-measures just that section of RESULTS.md) compares the
+video UniFormer-S with MMAction2's own port of it on one 16x224x224 clip: forward, training
+step, peak memory, FLOP floor. The two differ slightly in numerics (LayerNorm eps, inflation
+rule), not in shapes or FLOPs, so their speeds compare like for like.
 """
 import argparse
 import datetime
@@ -29,6 +34,10 @@ SIZES = [(224, 224), (800, 1216)]
 # channels_last input, under torch.compile (its first call, which compiles, is not timed).
 EXECUTION = {'eager': {}, 'channels_last input': dict(channels_last=True),
              'torch.compile': dict(compile=True)}
+# Video: ours against MMAction2's port (same architecture and FLOPs) on one clip.
+VIDEO_MODELS = ['uniformer_video_s', 'mmaction_uniformer_s']
+VIDEO_CLIP = (16, 224, 224)
+VIDEO_SECTION = '## Video backbone'
 CHECKPOINTING = {'none': {}, 'stage-3 (0,0,8,0)': dict(checkpoint_num=(0, 0, 8, 0)),
                  'every block': dict(with_cp=True)}
 
@@ -36,6 +45,11 @@ CHECKPOINTING = {'none': {}, 'stage-3 (0,0,8,0)': dict(checkpoint_num=(0, 0, 8, 
 def build(name, **options):
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(HERE))
+    if name == 'mmaction_uniformer_s':
+        import uniformer_dense  # noqa: F401  (makes mmaction.models importable, see compat)
+        from mmaction.models.backbones.uniformer import UniFormer as MMActionUniFormer
+        return MMActionUniFormer(depth=[3, 4, 8, 3], embed_dim=[64, 128, 320, 512], head_dim=64,
+                                 pretrained2d=False, **options)
     if name.startswith('uniformer'):
         from uniformer_dense.models import create_backbone
         model = create_backbone(name, **options)
@@ -66,8 +80,9 @@ def measure_one(name, h, w, mode, device, repeats, options):
     torch.manual_seed(0)
     options = dict(options)
     compiled, channels_last = options.pop('compile', False), options.pop('channels_last', False)
+    frames = options.pop('frames', None)
     model = build(name, **options).to(device)
-    x = torch.randn(1, 3, h, w, device=device)
+    x = torch.randn(1, 3, *((frames,) if frames else ()), h, w, device=device)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
     run_model = torch.compile(model) if compiled else model  # compiles in the warm-up run
@@ -87,6 +102,7 @@ def measure_one(name, h, w, mode, device, repeats, options):
             else:
                 model.train()
                 outs = run_model(x)
+                outs = outs if isinstance(outs, (tuple, list)) else (outs,)
                 sum(o.float().mean() for o in outs).backward()
                 model.zero_grad(set_to_none=True)
         _sync(device)
@@ -143,6 +159,8 @@ def main(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--quick', action='store_true', help='fewer repeats')
     parser.add_argument('--out', default=str(HERE / 'RESULTS.md'))
+    parser.add_argument('--only', choices=['video'],
+                        help='re-measure one section and replace it in --out')
     args = parser.parse_args(argv)
     if args.one:
         name, h, w, mode, device, repeats, options = json.loads(args.one)
@@ -151,6 +169,13 @@ def main(argv=None):
     import torch
     device = args.device
     rate = matmul_rate(device)
+    if args.only == 'video':
+        out = Path(args.out)
+        kept = out.read_text().split('\n' + VIDEO_SECTION)[0].rstrip('\n') if out.exists() else ''
+        section = video_section(device, rate, args.quick)
+        out.write_text(kept + '\n\n' + '\n'.join(section) + '\n')
+        print('\n'.join(section))
+        return
     modes = ['forward', 'train'] + (['forward_bf16'] if device == 'cuda' else [])
     rows = []
     for h, w in SIZES:
@@ -216,8 +241,35 @@ def main(argv=None):
               '| mode | forward ms | vs eager |', '|---|---|---|']
     for label, res in exec_rows:
         lines.append(f'| {label} | {res["ms"]:.0f} | {exec_rows[0][1]["ms"] / res["ms"]:.2f}x |')
+    lines += [''] + video_section(device, rate, args.quick)
     Path(args.out).write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
+
+
+def video_section(device, rate, quick):
+    """Video UniFormer-S against MMAction2's port: forward, training step, memory, floor."""
+    t, h, w = VIDEO_CLIP
+    repeats = 2 if quick else 4
+    res = {}
+    for name in VIDEO_MODELS:
+        res[name] = {m: in_subprocess(name, h, w, m, device, repeats, dict(frames=t))
+                     for m in ('forward', 'train')}
+        print(name, json.dumps(res[name]), flush=True)
+    lines = [VIDEO_SECTION, '',
+             f'One clip of {t}x{h}x{w} (batch 1), same machine and rate as above. '
+             '"x floor" as above; the training step is forward + backward of the mean output.', '',
+             '| backbone | GMACs | forward ms | x floor | train step ms | peak MB fwd | '
+             'peak MB train |', '|---|---|---|---|---|---|---|']
+    for name in VIDEO_MODELS:
+        f, tr = res[name]['forward'], res[name]['train']
+        lines.append(f'| {name} | {f["flops"] / 2e9:.1f} | {f["ms"]:.0f} | '
+                     f'{f["ms"] / (1000 * f["flops"] / rate):.2f} | {tr["ms"]:.0f} | '
+                     f'{f["peak_mb"]:.0f} | {tr["peak_mb"]:.0f} |')
+    ours, port = res['uniformer_video_s'], res['mmaction_uniformer_s']
+    lines += ['', f'Video UniFormer-S against MMAction2\'s port: forward '
+              f'**{port["forward"]["ms"] / ours["forward"]["ms"]:.2f}x** faster, training step '
+              f'**{port["train"]["ms"] / ours["train"]["ms"]:.2f}x**.']
+    return lines
 
 
 if __name__ == '__main__':

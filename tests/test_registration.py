@@ -52,3 +52,33 @@ def test_unknown_backbone_type_says_which_package_to_import(tmp_path):
     assert proc.returncode != 0
     assert 'UniFormr is not in the' in proc.stderr
     assert "custom_imports = dict(imports=['uniformer_dense'])" in proc.stderr
+
+
+def test_mmaction_registry_builds_the_video_class_and_keeps_its_own_uniformer():
+    import mmaction.models  # noqa: F401  (importable: see uniformer_dense.compat)
+    from mmaction.registry import MODELS
+    from uniformer_dense.models import UniFormerVideo
+    assert MODELS.get('UniFormerVideo') is UniFormerVideo
+    assert MODELS.get('UniFormerImage') is UniFormer
+    port = MODELS.get('UniFormer')  # MMAction2's own port, untouched
+    assert port is not UniFormer and port.__module__.startswith('mmaction.')
+    model = MODELS.build(dict(type='UniFormerVideo', variant='uniformer_video_s'))
+    with torch.no_grad():
+        out = model.eval()(torch.randn(1, 3, 4, 64, 64))
+    assert out.shape == (1, 512, 2, 2, 2)
+
+
+def test_mmaction_missing_drn_workaround_is_narrow():
+    """MMAction2 1.2.0 ships without localizers/drn (upstream #2714): only that module is
+    stood in for, and building DRN says why it cannot."""
+    import sys
+
+    from mmaction.registry import MODELS
+    from uniformer_dense.compat import MISSING_DRN, DRNUnavailable, _drn_missing
+    import mmaction.models.localizers as localizers
+    assert localizers.BMN.__module__ == 'mmaction.models.localizers.bmn'  # real MMAction2
+    if not _drn_missing():
+        pytest.skip('this MMAction2 ships localizers/drn: no workaround in place')
+    assert sys.modules[MISSING_DRN + '.drn'].DRN is DRNUnavailable
+    with pytest.raises(ModuleNotFoundError, match='#2714'):
+        MODELS.build(dict(type='DRN'))

@@ -10,7 +10,7 @@ MMAction2 1.2.0's wheel and sdist lack the package ``mmaction/models/localizers/
 mmaction.models`` (and with it every MMAction2 config) fails with ModuleNotFoundError.
 :func:`patch_mmaction_missing_drn` puts a stand-in for exactly that missing module in
 ``sys.modules`` (only when the real one is absent); building the DRN localiser, which it
-stood for, raises an error that says so. Called on import of :mod:`uniformer_dense`.
+stands for, raises an error that says so. Called on import of :mod:`uniformer_dense`.
 """
 import importlib.util
 import sys
@@ -74,4 +74,6 @@ def patch_mmaction_missing_drn() -> bool:
     package.drn = module
     sys.modules[MISSING_DRN] = package
     sys.modules[MISSING_DRN + '.drn'] = module
+    from mmaction.registry import MODELS  # a config naming DRN gets the reason, not a KeyError
+    MODELS.register_module(name='DRN', module=DRNUnavailable, force=True)
     return True
