@@ -29,8 +29,9 @@ def evaluate(name, cfg_options=None, work_dir=None, tta=False):
     for metric, measured in result['headline'].items():
         key = 'ms_miou' if tta and metric == 'miou' and 'ms_miou' in paper else metric
         if key in paper:
-            # the toolboxes report COCO AP in [0, 1] and mIoU in %, the papers both in %
-            scale = 100 if entry.task in ('det', 'pose') else 1
+            # the toolboxes report COCO AP and MMAction2's accuracy in [0, 1], mIoU in %;
+            # the papers all in %
+            scale = 100 if entry.task in ('det', 'pose', 'action') else 1
             rows.append((name, key, measured * scale, paper[key]))
     return rows
 

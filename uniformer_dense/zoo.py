@@ -9,6 +9,7 @@ is renamed only once complete (and checksum-verified where the SHA-256 is known)
 """
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import http.client
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import Optional
 
 HF = 'https://huggingface.co/Sense-X/uniformer_image/resolve/main/'
+HF_VIDEO = 'https://huggingface.co/Sense-X/uniformer_video/resolve/main/'
 GDRIVE = 'https://drive.google.com/uc?export=download&id='
 MMPOSE = 'https://download.openmmlab.com/mmpose/v1/projects/uniformer/'
+MMACTION = 'https://download.openmmlab.com/mmaction/v1.0/recognition/uniformerv1/'
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,12 @@ class ZooWeights:
     ``sha256`` is checked after download when known; for the OpenMMLab pose files only the
     first 8 hex digits are published (in the file name) and ``sha256_prefix`` is checked.
     ``weights_of`` names the entry whose file a test-time variant shares (w32/h32 rows).
+    Video entries (task ``'action'``) give ``flops_g`` per view and the published test views
+    in ``views`` (frames x crops x clips, the authors' notation): the paper's total is their
+    product.
     """
     name: str
-    task: str  # 'backbone', 'det', 'seg' or 'pose'
+    task: str  # 'backbone', 'det', 'seg', 'pose' or 'action'
     url: Optional[str]
     config: Optional[str] = None
     variant: Optional[str] = None  # backbone variant the weights fit
@@ -44,10 +50,19 @@ class ZooWeights:
     sha256_prefix: Optional[str] = None
     weights_of: Optional[str] = None
     note: str = ''
+    views: Optional[str] = None  # video: frames x crops x clips at test time, e.g. '16x1x4'
 
     @property
     def file_name(self) -> str:
         return f'{self.weights_of or self.name}.pth'
+
+    @property
+    def num_views(self) -> Optional[int]:
+        """Views per video at test time (crops x clips), for video entries."""
+        if not self.views:
+            return None
+        _, crops, clips = (int(v) for v in self.views.split('x'))
+        return crops * clips
 
 
 def _gd(file_id):
@@ -74,6 +89,33 @@ def _pose(name, size, ap, flops, digest, variant):
                       (('keypoint_ap', ap),),
                       params_m=None, flops_g=flops, sha256_prefix=digest,
                       note='OpenMMLab pose project (MMPose 1.x format)')
+
+
+AUTHORS_VIDEO_NOTE = ("authors' SlowFast-format file (no `backbone.` prefix, `head.*`, their "
+                      "class order): converted at load / with tools/convert_checkpoint.py")
+
+
+def _video(name, top1, views, total_flops, url, config=None, note=AUTHORS_VIDEO_NOTE, **kw):
+    """A video recogniser; ``total_flops`` is the paper's total over ``views``."""
+    size = name.split('_')[2]  # uniformer_video_{s,b}_...
+    entry = ZooWeights(name, 'action', url, f'configs/video/{config or name}.py',
+                       f'uniformer_video_{size}', (('top1', top1),),
+                       params_m={'s': 21.4, 'b': 49.8}[size], note=note, views=views, **kw)
+    return dataclasses.replace(entry, flops_g=round(total_flops / entry.num_views, 2))
+
+
+def _mmaction(name, top1, views, total_flops, file, digest):
+    return _video(f'{name}_mmaction2', top1, views, total_flops,
+                  f'{MMACTION}{file}_20221219-{digest}.pth', config=name, sha256_prefix=digest,
+                  note="MMAction2's conversion of the authors' file and its measured top-1; "
+                       "loads directly (MMAction2 class order)")
+
+
+def _ss(size, frames, data, top1, top1_k600, total_flops, gid, gid_k600, hf_k600=None):
+    name = f'uniformer_video_{size}_{frames}_{data}'
+    return [_video(name, top1, f'{frames}x3x1', total_flops, _gd(gid)),
+            _video(f'{name}_prek600', top1_k600, f'{frames}x3x1', total_flops,
+                   HF_VIDEO + hf_k600 if hf_k600 else _gd(gid_k600))]
 
 
 ENTRIES = [
@@ -151,6 +193,59 @@ ENTRIES = [
     _pose('topdown_uniformer_b_256x192', '256x192', 75.0, 9.2, '1713bcd4', 'uniformer_b'),
     _pose('topdown_uniformer_b_384x288', '384x288', 76.7, 14.8, 'c650da38', 'uniformer_b'),
     _pose('topdown_uniformer_b_448x320', '448x320', 77.4, 29.6, 'a05c185f', 'uniformer_b'),
+    # Kinetics-400 (4 clips x 1 crop). Files on Hugging Face where the authors put them there.
+    _video('uniformer_video_s_8x8_k400', 78.4, '8x1x4', 70,
+           _gd('1-kitVTkWErHXI_x-sLItvK9-sOmb53j6')),
+    _video('uniformer_video_s_16x4_k400', 80.8, '16x1x4', 167,
+           _gd('1-jGZIIuTM5IYIpqkNTojhGhfMc7Gu9Kt')),
+    _video('uniformer_video_s_16x8_k400', 80.8, '16x1x4', 167,
+           HF_VIDEO + 'uniformer_small_k400_16x8.pth'),
+    _video('uniformer_video_s_32x4_k400', 82.0, '32x1x4', 438, None,
+           note='no checkpoint released by the authors'),
+    _video('uniformer_video_b_8x8_k400', 79.8, '8x1x4', 161,
+           _gd('1hBxGU-QE8hGRBjSNCymJ7Au06LhluvTv')),
+    _video('uniformer_video_b_16x4_k400', 82.0, '16x1x4', 387,
+           _gd('15ipzFaZdTt-aHv7jcr_h_vgYD2X7D6AD')),
+    _video('uniformer_video_b_16x8_k400', 81.7, '16x1x4', 387,
+           HF_VIDEO + 'uniformer_base_k400_16x8.pth'),
+    _video('uniformer_video_b_32x4_k400', 82.9, '32x1x4', 1036,
+           _gd('1gHxx8cr1H0CNvngj1kB9ArgcPfJtqjCV')),
+    _mmaction('uniformer_video_s_16x4_k400', 80.9, '16x1x4', 167,
+              'uniformer-small_imagenet1k-pre_16x4x1_kinetics400-rgb', 'c630a037'),
+    _mmaction('uniformer_video_b_16x4_k400', 82.0, '16x1x4', 387,
+              'uniformer-base_imagenet1k-pre_16x4x1_kinetics400-rgb', '157c2e66'),
+    _mmaction('uniformer_video_b_32x4_k400', 83.1, '32x1x4', 1036,
+              'uniformer-base_imagenet1k-pre_32x4x1_kinetics400-rgb', 'b776322c'),
+    # Kinetics-600 (4 clips x 1 crop).
+    _video('uniformer_video_s_16x4_k600', 82.8, '16x1x4', 167,
+           _gd('1-dqzjm5RZVspWHQLRD4S1vo4_6jyVltb')),
+    _video('uniformer_video_s_16x8_k600', 82.7, '16x1x4', 167,
+           HF_VIDEO + 'uniformer_small_k600_16x8.pth'),
+    _video('uniformer_video_b_16x4_k600', 84.0, '16x1x4', 387,
+           _gd('1nBQCBCsCflhZ4OGUoGB3pAkc_GDau7vd')),
+    _video('uniformer_video_b_16x8_k600', 83.4, '16x1x4', 387,
+           _gd('1aidHdSd-h65-_EUkfNOdMMw0ZB8G5maY')),
+    # The released multi-node run; the paper reports 84.8.
+    _video('uniformer_video_b_32x4_k600', 84.5, '32x1x4', 1036,
+           HF_VIDEO + 'uniformer_base_k600_32x4.pth'),
+    # Something-Something V2 / V1 (1 clip x 3 crops), from the Kinetics-400 16x4 models and
+    # (prek600) from the Kinetics-600 ones.
+    *_ss('s', 16, 'sthv2', 67.7, 69.4, 125, '1-Wq22024HB7tT8kPX6eSMn2GUNMI-_gY',
+         '1-V1mQp4fIIYhaXUWCgZXkJ0H6ne0Z8rz'),
+    *_ss('s', 32, 'sthv2', 69.0, 70.4, 329, '1-5Q5S-NRmHFkIBygaRYpJLT7aI9cpmky',
+         '1-1K5R3Ed4t8d_DZnJ62xysIt1dBNmx96'),
+    *_ss('b', 16, 'sthv2', 70.4, 70.2, 290, '1s78JBpnykyJ7pYEGRDK8BZL9seIRIUlC',
+         '16nCBGWzMM8n8Vr_EY0UmvgzLG0S_QYef'),
+    *_ss('b', 32, 'sthv2', 71.1, 71.2, 777, '1-rpMARXnyvyj6YUJkIvVqtna86egpjoS',
+         '1-lkRB3546l_ECuObN_IrHws1C9a-qKPr', hf_k600='uniformer_base_sthv2_32_prek600.pth'),
+    *_ss('s', 16, 'sthv1', 57.2, 57.6, 125, '1-bdFsmXt2Ztf43lrVgmqS8_VYJ8tub6J',
+         '1-YbYGjM15MDtQnrmCeZ9H2ybNdYTFkgO'),
+    *_ss('s', 32, 'sthv1', 58.8, 59.9, 329, '1-Y5ADssqM2C8o_1jix48fQM788mVGWQ3',
+         '1-XEgaGqXGp1EGzFl63ctApnvU54X27WP'),
+    *_ss('b', 16, 'sthv1', 59.1, 58.8, 290, '1uMq4W5lf17vOHUmccNjYLeTMqaWHSh6v',
+         '1xpiL8zEDWYHFR55gOsbQiI41YEjTD89J'),
+    *_ss('b', 32, 'sthv1', 60.9, 61.0, 777, '18A3FuUUbdQ8ehMQ0D78qTTtm6YmIVWaO',
+         '1xE1aJYAYFOlXOkpiIbJFHu_jSrr8reKm'),
 ]
 WEIGHTS = {e.name: e for e in ENTRIES}
 
@@ -280,7 +375,8 @@ def resolve(name: str, progress: bool = True) -> Path:
 
 
 TASK_TITLES = {'backbone': 'ImageNet-1K backbones', 'det': 'COCO detection and instance '
-               'segmentation', 'seg': 'ADE20K semantic segmentation', 'pose': 'COCO keypoints'}
+               'segmentation', 'seg': 'ADE20K semantic segmentation', 'pose': 'COCO keypoints',
+               'action': 'Video classification (Kinetics-400/600, Something-Something V2/V1)'}
 
 
 def markdown() -> str:
@@ -292,16 +388,22 @@ def markdown() -> str:
              '`python tools/download.py NAME` fetches an entry into the cache; a config names '
              'backbone weights as `zoo://NAME`.', '']
     for task, title in TASK_TITLES.items():
-        lines += [f'## {title}', '',
-                  '| name | config | paper metrics | params (M) | FLOPs (G) | weights | note |',
-                  '|---|---|---|---|---|---|---|']
+        video = task == 'action'
+        lines += [f'## {title}', '']
+        if video:
+            lines += ['FLOPs per view; views = frames x crops x clips at test time (the '
+                      'paper\'s total FLOPs are per view x crops x clips).', '']
+        lines += ['| name | config | paper metrics | params (M) | FLOPs (G) | '
+                  + ('views | ' if video else '') + 'weights | note |',
+                  '|---|---|---|---|---|' + ('---|' if video else '') + '---|---|']
         for e in ENTRIES:
             if e.task != task:
                 continue
             metrics = ', '.join(f'{k} {v}' for k, v in e.paper)
             weights = f'[{e.file_name}]({e.url})' if e.url else '-'
             cells = [e.name, f'`{e.config}`' if e.config else '-', metrics,
-                     _num(e.params_m), _num(e.flops_g), weights, e.note or '']
+                     _num(e.params_m), _num(e.flops_g)] + ([e.views] if video else []) + [
+                     weights, e.note or '']
             lines.append('| ' + ' | '.join(cells) + ' |')
         lines.append('')
     return '\n'.join(lines)

@@ -20,7 +20,10 @@ train_transforms = [
     dict(type='RandomResizedCrop', area_range=(0.08, 1.), aspect_ratio_range=(3 / 4, 4 / 3)),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
-    dict(type='TorchVisionWrapper', op='RandAugment', num_ops=4, magnitude=7),
+    # The authors' timm policy rand-m7-n4 measures magnitude on a 0-10 scale; torchvision's
+    # default 31 bins would make magnitude 7 a third as strong, so 11 bins (0-10).
+    dict(type='TorchVisionWrapper', op='RandAugment', num_ops=4, magnitude=7,
+         num_magnitude_bins=11),
     dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
@@ -34,9 +37,12 @@ test_transforms = [
     dict(type='PackActionInputs'),
 ]
 test_num_clips = 4  # views per video at test time (clips x 1 crop)
+val_transforms = test_transforms  # validation: the same, with one clip per video
 
 train_dataloader = dict(
-    batch_size=4,  # per GPU; 8 GPUs x 4 x 2 repeats = the recipe's 64 clips
+    # Videos per GPU; each yields 2 clips (below), so a batch of 4 holds 8 clips. MMEngine's
+    # auto_scale_lr counts this batch_size, i.e. videos.
+    batch_size=4,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
