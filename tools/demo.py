@@ -1,11 +1,15 @@
-"""Run one image through any model and save the drawn result.
+"""Run one image or video through any model: images are drawn, videos classified.
 
-    python tools/demo.py IMAGE --model NAME_OR_CONFIG [--checkpoint C] [--out out.png]
-                         [--det-model NAME_OR_CONFIG [--det-checkpoint C]] [--device cpu|cuda]
-                         [--score-thr 0.3] [--cfg-options k=v ...]
+    python tools/demo.py INPUT --model NAME_OR_CONFIG [--checkpoint C] [--device cpu|cuda]
+                         [--cfg-options k=v ...]
+      images:  [--out out.png] [--score-thr 0.3] [--det-model NAME_OR_CONFIG [--det-checkpoint C]]
+      videos:  [--label-file F] [--top-k 5]
 
 Detection draws boxes and masks, segmentation an overlay, pose the keypoints of the whole
-image as one person, or of the detector's person boxes when --det-model is given.
+image as one person, or of the detector's person boxes when --det-model is given. A
+recogniser (an MMAction2 config) prints the top-k classes of the video with their scores,
+named from --label-file (one name per line, in the model's class order, e.g. MMAction2's
+label_map_k400.txt) or the checkpoint's meta.
 """
 import argparse
 import sys
@@ -16,12 +20,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mmengine.config import DictAction  # noqa: E402
 
 from uniformer_dense import apis  # noqa: E402
+from uniformer_dense.checkpoint import CheckpointError  # noqa: E402
+
+
+def print_top_k(model, video, result, k):
+    ranked = apis.top_k(model, result, k)
+    print(f'top-{len(ranked)} classes of {video}:')
+    for label, score in ranked:
+        print(f'{score:.4f}  {label if isinstance(label, str) else f"class {label}"}')
+    if ranked and isinstance(ranked[0][0], int):
+        print('These are class indices: the checkpoint carries no class names. Pass '
+              '--label-file with the names in the model\'s class order (Kinetics-400: '
+              'MMAction2\'s label_map_k400.txt), or convert the checkpoint with '
+              'tools/convert_checkpoint.py --dst-classes FILE to store them in it.',
+              file=sys.stderr)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('image')
+    parser.add_argument('input', help='image, or a video for a recogniser')
     parser.add_argument('--model', required=True, help='model-zoo name or config file')
     parser.add_argument('--checkpoint', help='weights (default: the zoo entry\'s)')
     parser.add_argument('--det-model', help='person detector for pose (zoo name or config)')
@@ -29,13 +47,24 @@ def main(argv=None):
     parser.add_argument('--out', default='demo_out.png')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--score-thr', type=float, default=0.3)
+    parser.add_argument('--label-file', help='recogniser: class names, one per line')
+    parser.add_argument('--top-k', type=int, default=5, help='recogniser: classes to print')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
-    model = apis.init_model(args.model, args.checkpoint, args.device, args.cfg_options)
+    if not Path(args.input).is_file():
+        parser.error(f'input file {args.input!r} does not exist.')
+    try:
+        model = apis.init_model(args.model, args.checkpoint, args.device, args.cfg_options,
+                                label_file=args.label_file)
+    except (CheckpointError, FileNotFoundError, ValueError) as exc:
+        parser.exit(1, f'demo.py: error: {exc}\n')
+    if model.task == 'action':
+        print_top_k(model, args.input, apis.inference(model, args.input), args.top_k)
+        return
     det_model = (apis.init_model(args.det_model, args.det_checkpoint, args.device)
                  if args.det_model else None)
-    result = apis.inference(model, args.image, det_model=det_model, det_score_thr=args.score_thr)
-    apis.draw(model, args.image, result, out_file=args.out, score_thr=args.score_thr)
+    result = apis.inference(model, args.input, det_model=det_model, det_score_thr=args.score_thr)
+    apis.draw(model, args.input, result, out_file=args.out, score_thr=args.score_thr)
     print(f'{model.task} result drawn to {args.out}')
 
 

@@ -1,20 +1,24 @@
-"""One image in, the toolbox's result out, drawn: for detection, segmentation and pose.
+"""One image or video in, the toolbox's result out: detection, segmentation, pose, action.
 
 Thin layer over MMDetection's ``init_detector``/``inference_detector``, MMSegmentation's
-``init_model``/``inference_model`` and MMPose's ``init_model``/``inference_topdown`` and
-their visualisers; what it adds is loading by zoo name, class names from the config when a
-checkpoint carries none (the authors' files have no ``meta``), and one call per step for
-every task.
+``init_model``/``inference_model``, MMPose's ``init_model``/``inference_topdown``, MMAction2's
+``init_recognizer``/``inference_recognizer`` and their visualisers; what it adds is loading
+by zoo name, class names from the config or a label file when a checkpoint carries none (the
+authors' files have no ``meta``), and one call per step for every task.
 
     model = init_model('configs/det/mask_rcnn_uniformer_s.py', 'ckpt.pth')   # or a zoo name
     result = inference(model, 'image.jpg')
     picture = draw(model, 'image.jpg', result, out_file='out.png')
+
+    model = init_model('configs/video/uniformer_video_s_16x4_k400.py', 'ckpt.pth',
+                       label_file='label_map_k400.txt')  # names, if the checkpoint has none
+    top_k(model, inference(model, 'video.mp4'))  # [(class name, score), ...] best first
 """
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from typing import Optional, Union
+from typing import List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -28,7 +32,8 @@ def _config_and_checkpoint(model: str, checkpoint: Optional[str]):
     if model in zoo.WEIGHTS:
         entry = zoo.get_entry(model)
         if entry.config is None:
-            raise ValueError(f'{model!r} is a backbone, not a detector/segmentor/pose model.')
+            raise ValueError(f'{model!r} is a backbone, not a detector / segmentor / pose '
+                             f'model / recogniser.')
         return entry.config, checkpoint or str(zoo.resolve(model))
     if not Path(model).is_file():
         raise FileNotFoundError(f'{model!r} is neither a model-zoo name nor a config file; '
@@ -48,12 +53,19 @@ def _dataset_meta(cfg) -> dict:
 
 
 def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu',
-               cfg_options: Optional[dict] = None):
-    """Build a model from a zoo name or config (+ checkpoint), ready for :func:`inference`."""
+               cfg_options: Optional[dict] = None, label_file: Optional[str] = None):
+    """Build a model from a zoo name or config (+ checkpoint), ready for :func:`inference`.
+
+    Class names (``model.dataset_meta['classes']``): from ``label_file`` (recognisers: one
+    name per line in the classifier's order, or ``name<TAB>index``), else the checkpoint's
+    meta, else the config's dataset."""
     import uniformer_dense  # noqa: F401  (registration)
     config, checkpoint = _config_and_checkpoint(model, checkpoint)
     cfg = load_config(config, cfg_options)
     task = task_of(cfg)
+    if label_file is not None and task != 'action':
+        raise ValueError(f'label_file names the classes of a recogniser; {config} is a {task} '
+                         f'model (its class names come from the checkpoint or the config).')
     if 'backbone' in cfg.model and checkpoint is not None:
         cfg.model.backbone.init_cfg = None  # the task checkpoint holds the backbone
     # Build without weights, then load them here: MMSegmentation's init_model indexes
@@ -67,6 +79,9 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
         elif task == 'seg':
             from mmseg.apis import init_model as init_segmentor
             net = init_segmentor(cfg, None, device=device)
+        elif task == 'action':
+            from mmaction.apis import init_recognizer
+            net = init_recognizer(cfg, None, device=device)
         else:
             from mmpose.apis import init_model as init_pose
             net = init_pose(cfg, None, device=device)
@@ -74,13 +89,59 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     meta = {} if task == 'pose' else _dataset_meta(cfg)
     if checkpoint is not None:
         from mmengine.runner import load_checkpoint
+        if task == 'action':  # MMEngine loads whatever fits; a recogniser must fit exactly
+            from .checkpoint import check_model_checkpoint
+            check_model_checkpoint(net, checkpoint, config=config)
         ckpt = load_checkpoint(net, checkpoint, map_location='cpu')
         saved = (ckpt.get('meta') or {}).get('dataset_meta') or {}
         meta.update(saved)
+    if label_file is not None:
+        meta['classes'] = _read_label_file(label_file, cfg)
     net.dataset_meta = {**(getattr(net, 'dataset_meta', None) or {}), **meta}
     net.cfg = cfg
     net.task = task
     return net
+
+
+def _read_label_file(label_file: str, cfg) -> tuple:
+    from .convert import read_class_list
+    names = read_class_list(label_file)
+    num_classes = cfg.model.get('cls_head', {}).get('num_classes')
+    if num_classes is not None and len(names) != num_classes:
+        raise ValueError(f'Label file {label_file} names {len(names)} classes but the model '
+                         f'has {num_classes}: use the label list of its dataset.')
+    return tuple(names)
+
+
+def _test_pipeline(cfg):
+    """The config's test pipeline (``test_pipeline``, else the test dataset's), which decodes
+    a video from ``filename``."""
+    pipeline = cfg.get('test_pipeline') or cfg.test_dataloader.dataset.get('pipeline')
+    if not pipeline:
+        raise ValueError(f'{cfg.filename} has no test_pipeline nor '
+                         f'test_dataloader.dataset.pipeline to prepare a video with.')
+    return pipeline
+
+
+def _inference_video(model, video: str):
+    from mmaction.apis import inference_recognizer
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+    if not isinstance(video, (str, Path)):
+        raise TypeError(f'A recogniser takes a video file path, not a {type(video).__name__}.')
+    if not Path(video).is_file():
+        raise FileNotFoundError(f'Video {video!r} does not exist.')
+    init_default_scope(model.cfg.get('default_scope', 'mmaction'))
+    return inference_recognizer(model, str(video), Compose(_test_pipeline(model.cfg)))
+
+
+def top_k(model, result, k: int = 5) -> List[Tuple[Union[str, int], float]]:
+    """The ``k`` best classes of a recogniser's result, best first: ``(name, score)``, or
+    ``(index, score)`` when the model has no class names (see :func:`init_model`)."""
+    scores = result.pred_score.detach().float().cpu()
+    values, indices = scores.topk(min(k, scores.numel()))
+    names = (getattr(model, 'dataset_meta', None) or {}).get('classes')
+    return [(names[i] if names else i, v) for i, v in zip(indices.tolist(), values.tolist())]
 
 
 def _read_rgb(image: Union[str, np.ndarray]) -> np.ndarray:
@@ -94,9 +155,13 @@ def _read_rgb(image: Union[str, np.ndarray]) -> np.ndarray:
 
 def inference(model, image: Union[str, np.ndarray], bboxes: Optional[np.ndarray] = None,
               det_model=None, det_score_thr: float = 0.3):
-    """Run one image (path, or BGR array). Pose uses ``bboxes`` (x1, y1, x2, y2), else the
-    person boxes of ``det_model``, else the whole image as one person box."""
+    """Run one image (path, or BGR array), or for a recogniser one video file (the config's
+    test pipeline decodes and samples it; returns MMAction2's ``ActionDataSample`` with the
+    class scores in ``pred_score``, see :func:`top_k`). Pose uses ``bboxes`` (x1, y1, x2,
+    y2), else the person boxes of ``det_model``, else the whole image as one person box."""
     image = str(image) if isinstance(image, Path) else image
+    if model.task == 'action':
+        return _inference_video(model, image)
     if model.task == 'det':
         from mmdet.apis import inference_detector
         return inference_detector(model, image)
@@ -118,6 +183,8 @@ def inference(model, image: Union[str, np.ndarray], bboxes: Optional[np.ndarray]
 def draw(model, image: Union[str, np.ndarray], result, out_file: Optional[str] = None,
          score_thr: float = 0.3, **kwargs) -> np.ndarray:
     """Draw ``result`` on ``image`` with the toolbox's visualiser; returns the RGB picture."""
+    if model.task == 'action':
+        raise ValueError('draw() draws image results; for a video use top_k(model, result).')
     from .registry import toolbox_registry
     cfg = model.cfg
     vis_cfg = dict(cfg.visualizer, name=f'uniformer_dense_{model.task}_{next(_names)}')

@@ -249,14 +249,41 @@ def _task_of_keys(keys) -> Optional[str]:
     return None
 
 
+def is_authors_video_state(state: dict) -> bool:
+    """Whether ``state`` is the authors' video release (SlowFast format, also on Hugging
+    Face): the backbone's keys at the top level (3D stem kernel) and the classifier ``head.*``
+    with its rows in the authors' class order."""
+    stem = state.get('patch_embed1.proj.weight')
+    return stem is not None and stem.dim() == 5 and 'head.weight' in state
+
+
+def authors_video_message(filename: str, config: Optional[str] = None) -> str:
+    """What to do with the authors' video file where a recogniser checkpoint is expected."""
+    local = '://' not in filename
+    out = os.path.splitext(filename if local else os.path.basename(filename))[0] + '_mmaction2.pth'
+    return (
+        f"Checkpoint {filename!r} is the authors' video release (SlowFast format: backbone "
+        f"keys at the top level, classifier head.* with its rows in the authors' class order). "
+        f"It does not load as it is: the classifier must be re-indexed by class name to the "
+        f"config's class order, which takes both class lists. Convert it once:\n"
+        f"  python tools/convert_checkpoint.py {filename} {out} "
+        f"--src-classes AUTHORS_CLASSES --dst-classes CONFIG_CLASSES "
+        f"--config {config or 'CONFIG'}\n"
+        f"then pass {out} instead. For Kinetics-400, AUTHORS_CLASSES is the authors' "
+        f"'name<TAB>index' list (kinetics_400_categories.txt of their release) and "
+        f"CONFIG_CLASSES MMAction2's label_map_k400.txt (one name per line).")
+
+
 def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial: bool = False,
-                           logger: Optional[MMLogger] = None) -> LoadReport:
+                           logger: Optional[MMLogger] = None,
+                           config: Optional[str] = None) -> LoadReport:
     """Check that a whole-model checkpoint fits ``model`` exactly, before MMEngine loads it.
 
     MMEngine's ``load_from`` loads non-strictly and only warns, so a checkpoint of another
     task or variant would be evaluated (or fine-tuned) half-random. Here a mismatch is a
     :class:`CheckpointError` naming the file, what it is, and the keys that differ; with
-    ``allow_partial`` the report of what will be skipped is logged instead.
+    ``allow_partial`` the report of what will be skipped is logged instead. ``config`` (the
+    model's config file) only completes the command line of the messages.
     """
     state = extract_state_dict(read_checkpoint(filename), filename)
     own = model.state_dict()
@@ -265,6 +292,8 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
                         unexpected=unexpected, mismatched=mismatched)
     if report.complete:
         return report
+    if not fitting and is_authors_video_state(state):  # even a partial load would load nothing
+        raise CheckpointError(authors_video_message(filename, config))
     if allow_partial:
         print_log(f'Partial load requested; what does not fit stays at its initial value.\n'
                   f'{report}', logger=logger or 'current', level=logging.WARNING)

@@ -126,7 +126,8 @@ def check_checkpoint_fits(runner, filename: str, partial: bool = False):
     model = runner.model
     while is_model_wrapper(model) or isinstance(model, BaseTTAModel):  # as MMEngine loads
         model = model.module
-    return check_model_checkpoint(model, filename, allow_partial=partial, logger=runner.logger)
+    return check_model_checkpoint(model, filename, allow_partial=partial, logger=runner.logger,
+                                  config=runner.cfg.filename)
 
 
 def train(cfg: Config, partial_load: bool = False):
