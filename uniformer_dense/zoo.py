@@ -92,7 +92,8 @@ def _pose(name, size, ap, flops, digest, variant):
 
 
 AUTHORS_VIDEO_NOTE = ("authors' SlowFast-format file (no `backbone.` prefix, `head.*`, their "
-                      "class order): converted at load / with tools/convert_checkpoint.py")
+                      "class order): convert once with tools/convert_checkpoint.py "
+                      "--src-classes/--dst-classes (tools/test.py prints the command)")
 
 
 def _video(name, top1, views, total_flops, url, config=None, note=AUTHORS_VIDEO_NOTE, **kw):
