@@ -1,11 +1,13 @@
-"""Generate the deterministic toy dataset: python tools/make_toy_data.py [OUT_DIR]."""
+"""Generate the deterministic toy dataset (COCO, ADE20K layout, videos):
+    python tools/make_toy_data.py [OUT_DIR]."""
 import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from uniformer_dense.toy_data import make_ade_segmentation, make_coco_instances  # noqa: E402
+from uniformer_dense.toy_data import (make_ade_segmentation, make_coco_instances,  # noqa: E402
+                                      make_toy_videos)
 
 
 def main(argv=None):
@@ -14,12 +16,17 @@ def main(argv=None):
     parser.add_argument('--train', type=int, default=48)
     parser.add_argument('--val', type=int, default=12)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--video-train', type=int, default=256,
+                        help='training videos (the toy video config trains on 256)')
+    parser.add_argument('--video-val', type=int, default=32)
     args = parser.parse_args(argv)
     root = Path(args.out)
     make_coco_instances(root, args.train, args.val, seed=args.seed)
     print(f'toy COCO instances written to {root}')
     make_ade_segmentation(root / 'ade', args.train, args.val, seed=args.seed + 1)
     print(f'toy ADE20K-style segmentation written to {root / "ade"}')
+    make_toy_videos(root / 'video', args.video_train, args.video_val, seed=args.seed + 2)
+    print(f'toy videos (MMAction2 video lists) written to {root / "video"}')
 
 
 if __name__ == '__main__':

@@ -7,15 +7,31 @@ is out of bounds`` in the loss (or, in evaluation, silently ignored by the IoU h
 :func:`check_datasets` runs before the runner is built and turns each of these into one
 :class:`DatasetError` that names the config key, the file and what to do;
 :class:`CheckSegLabels` checks every label map as it is loaded.
+
+Video lists (MMAction2's ``VideoDataset`` / ``RepeatAugDataset`` ``PATH LABEL`` lines and
+``RawframeDataset`` ``DIR TOTAL_FRAMES LABEL`` lines) are read line by line: a malformed
+line, a label outside ``model.cls_head.num_classes``, a listed video or frame folder that
+does not exist, and a video file that is empty, not a video container, or cut short (the
+box structure of MP4/MOV files, the RIFF size of AVI files: a few bytes read per file) each
+stop the run before it starts. Damage that only decoding finds (a corrupt stream inside a
+well-formed file) is reported, naming the file, by the checking decoders of
+:mod:`uniformer_dense.videocheck`, which the harness puts in place of MMAction2's
+``DecordInit`` / ``DecordDecode`` for video tasks.
 """
 from __future__ import annotations
 
 import json
 import os
 import os.path as osp
-from typing import Iterator, List, Tuple
+import re
+import struct
+from typing import Iterator, List, Optional, Tuple
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
+# MMAction2 datasets read from list files: the "PATH LABEL" video lists and the
+# "DIR TOTAL_FRAMES LABEL" raw-frame lists.
+VIDEO_LIST_DATASETS = ('VideoDataset', 'RepeatAugDataset', 'CheckedRepeatAugDataset')
+RAWFRAME_LIST_DATASETS = ('RawframeDataset',)
 
 
 class DatasetError(ValueError):
@@ -42,14 +58,29 @@ def _join(root: str, path: str) -> str:
     return path if not root or osp.isabs(path) else osp.join(root, path)
 
 
+def _num_classes(cfg) -> Optional[int]:
+    """The classifier's number of classes (MMAction2 recognisers: ``model.cls_head``)."""
+    model = cfg.get('model') or {}
+    head = model.get('cls_head') if hasattr(model, 'get') else None
+    if hasattr(head, 'get') and isinstance(head.get('num_classes'), int):
+        return head['num_classes']
+    return None
+
+
+def _type_name(ds: dict) -> str:
+    kind = ds.get('type', '')
+    return kind.split('.')[-1] if isinstance(kind, str) else getattr(kind, '__name__', '')
+
+
 def check_datasets(cfg, splits=('train', 'val', 'test')) -> None:
     """Raise :class:`DatasetError` for the first unusable dataset of ``splits``."""
+    num_classes = _num_classes(cfg)
     for split in splits:
         loader = cfg.get(f'{split}_dataloader')
         if not loader or 'dataset' not in loader:
             continue
         for ds, key in _datasets(loader['dataset'], f'{split}_dataloader.dataset'):
-            check_dataset(ds, key, split)
+            check_dataset(ds, key, split, num_classes=num_classes)
         evaluator = cfg.get(f'{split}_evaluator')
         for i, ev in enumerate(evaluator if isinstance(evaluator, (list, tuple))
                                else [evaluator] if evaluator else []):
@@ -61,7 +92,7 @@ def check_datasets(cfg, splits=('train', 'val', 'test')) -> None:
                     f'{name}.ann_file=PATH).')
 
 
-def check_dataset(ds: dict, key: str, split: str) -> None:
+def check_dataset(ds: dict, key: str, split: str, num_classes: Optional[int] = None) -> None:
     root = ds.get('data_root') or ''
     if '://' in root or '://' in str(ds.get('ann_file') or '') or ds.get('backend_args'):
         return  # remote storage (petrel, s3, http): the toolbox's file backend reads it
@@ -86,10 +117,24 @@ def check_dataset(ds: dict, key: str, split: str) -> None:
     ann_file = ds.get('ann_file') or ''
     if ann_file:
         path = _join(root, ann_file)
+        kind = _type_name(ds)
         if not osp.isfile(path):
+            todo = ''
+            if kind in VIDEO_LIST_DATASETS + RAWFRAME_LIST_DATASETS:
+                line = ('PATH LABEL' if kind in VIDEO_LIST_DATASETS
+                        else 'FRAME_DIR TOTAL_FRAMES LABEL')
+                todo = (f' Write the {split} list there (one "{line}" line per video, '
+                        f'MMAction2\'s {kind} format) or pass --cfg-options '
+                        f'{key}.ann_file=PATH.')
             raise DatasetError(f'{key}.ann_file: {path!r} does not exist (data_root {root!r}, '
-                               f'ann_file {ann_file!r}).')
-        if path.endswith('.json'):
+                               f'ann_file {ann_file!r}).{todo}')
+        if kind in VIDEO_LIST_DATASETS:
+            check_video_list(path, _join(root, prefixes.get('video', '')), key, num_classes,
+                             ds)
+        elif kind in RAWFRAME_LIST_DATASETS:
+            check_rawframe_list(path, _join(root, prefixes.get('img', '')), key, num_classes,
+                                ds)
+        elif path.endswith('.json'):
             coco = _read_json(path, key)
             if isinstance(coco, dict) and ('images' in coco or 'annotations' in coco):
                 check_coco(coco, path, _join(root, prefixes.get('img', '')), key, split)
@@ -173,6 +218,205 @@ def check_segmentation_folders(img_dir: str, ann_dir: str, img_suffix: str,
         raise DatasetError(
             f'{key}: {len(absent)} of {len(images)} images under {img_dir!r} have no label '
             f'map: {_show(absent)}. Restore them or remove the images.')
+
+
+# --- video lists -------------------------------------------------------------------------
+
+def _list_lines(path: str, key: str) -> List[Tuple[int, str]]:
+    try:
+        with open(path, encoding='utf-8') as f:
+            return [(i + 1, line.rstrip('\n\r')) for i, line in enumerate(f)]
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f'{key}.ann_file: {path!r} is not a text list file ({exc}). Point '
+                           f'ann_file at the list of videos, not at a video or archive.') \
+            from exc
+
+
+def _labels(fields: List[str], path: str, lineno: int, key: str) -> List[int]:
+    try:
+        return [int(x) for x in fields]
+    except ValueError:
+        raise DatasetError(
+            f'{key}.ann_file: {path!r} line {lineno}: label {" ".join(fields)!r} is not an '
+            f'integer class index. Lines are "PATH LABEL" with LABEL in 0..num_classes-1 '
+            f'(map class names to indices with the label map of the dataset).') from None
+
+
+def _check_label_range(rows, path: str, key: str, num_classes: Optional[int],
+                       total: int) -> None:
+    if num_classes is None:
+        return
+    bad = [(lineno, label) for lineno, labels in rows for label in labels
+           if not 0 <= label < num_classes]
+    if bad:
+        shown = _show([f'line {n}: label {label}' for n, label in bad])
+        raise DatasetError(
+            f'{key}.ann_file: {path!r}: {len(bad)} of {total} lines have labels outside '
+            f'0..{num_classes - 1} (model.cls_head.num_classes={num_classes}): {shown}. '
+            f'Fix the labels, or set model.cls_head.num_classes to the number of classes '
+            f'of this dataset.')
+
+
+def check_video_list(path: str, video_dir: str, key: str, num_classes: Optional[int] = None,
+                     ds: Optional[dict] = None) -> None:
+    """A ``VideoDataset`` list: ``PATH LABEL`` lines (``PATH LABEL LABEL ...`` when
+    ``multi_class``); every video present and with a sound container, every label a class
+    index of the model."""
+    ds = ds or {}
+    delimiter = ds.get('delimiter', ' ')
+    multi_class = ds.get('multi_class', False)
+    lines = _list_lines(path, key)
+    if not lines:
+        raise DatasetError(f'{key}.ann_file: {path!r} is empty: no videos listed. Write one '
+                           f'"PATH LABEL" line per video.')
+    rows, missing, damaged = [], [], []
+    for lineno, line in lines:
+        fields = line.strip().split(delimiter)
+        if not line.strip():
+            raise DatasetError(f'{key}.ann_file: {path!r} line {lineno} is empty. Remove the '
+                               f'blank line (MMAction2 would read it as a video named "").')
+        if len(fields) == 1:
+            raise DatasetError(
+                f'{key}.ann_file: {path!r} line {lineno} ({line.strip()!r}) has no label. '
+                f'Lines are "PATH LABEL"; add the class index.')
+        if len(fields) > 2 and not multi_class:
+            raise DatasetError(
+                f'{key}.ann_file: {path!r} line {lineno} ({line.strip()!r}) has {len(fields)} '
+                f'fields, expected "PATH LABEL". A path with spaces needs another delimiter '
+                f'({key}.delimiter); several labels need {key}.multi_class=True.')
+        rows.append((lineno, _labels(fields[1:], path, lineno, key)))
+        name = fields[0]
+        video = osp.join(video_dir, name) if video_dir else name
+        if osp.splitext(video)[0] == video:
+            video += '.mp4'  # as MMAction2's DecordInit does
+        if not osp.isfile(video):
+            missing.append(f'line {lineno}: {name!r} ({video!r})')
+            continue
+        problem = video_file_problem(video)
+        if problem:
+            damaged.append(f'line {lineno}: {video!r}: {problem}')
+    if missing:
+        raise DatasetError(
+            f'{key}: {len(missing)} of the {len(lines)} videos listed in {path!r} are missing '
+            f'(data_prefix.video {video_dir!r}): {_show(missing, 3)}. Restore them, fix '
+            f'data_prefix, or remove their lines from the list.')
+    if damaged:
+        raise DatasetError(
+            f'{key}: {len(damaged)} of the {len(lines)} videos listed in {path!r} are '
+            f'damaged: {_show(damaged, 3)}. Download or re-encode them (ffmpeg -i IN -c:v '
+            f'libx264 OUT.mp4), or remove their lines from the list.')
+    _check_label_range(rows, path, key, num_classes if not multi_class else
+                       ds.get('num_classes', num_classes), len(lines))
+
+
+def check_rawframe_list(path: str, frame_root: str, key: str,
+                        num_classes: Optional[int] = None, ds: Optional[dict] = None) -> None:
+    """A ``RawframeDataset`` list: ``FRAME_DIR TOTAL_FRAMES LABEL`` lines (``FRAME_DIR OFFSET
+    TOTAL_FRAMES LABEL`` with ``with_offset``); every frame folder present."""
+    ds = ds or {}
+    with_offset = ds.get('with_offset', False)
+    lines = _list_lines(path, key)
+    if not lines:
+        raise DatasetError(f'{key}.ann_file: {path!r} is empty: no videos listed. Write one '
+                           f'"FRAME_DIR TOTAL_FRAMES LABEL" line per video.')
+    layout = 'FRAME_DIR OFFSET TOTAL_FRAMES LABEL' if with_offset else \
+        'FRAME_DIR TOTAL_FRAMES LABEL'
+    counts = 3 if with_offset else 2
+    rows, missing = [], []
+    for lineno, line in lines:
+        fields = line.split()
+        if len(fields) <= counts:
+            raise DatasetError(f'{key}.ann_file: {path!r} line {lineno} ({line.strip()!r}) '
+                               f'does not read as "{layout}".')
+        try:
+            numbers = [int(x) for x in fields[1:counts]]
+        except ValueError:
+            raise DatasetError(f'{key}.ann_file: {path!r} line {lineno} ({line.strip()!r}): '
+                               f'the frame count is not an integer ("{layout}").') from None
+        if numbers[-1] <= 0:
+            raise DatasetError(f'{key}.ann_file: {path!r} line {lineno}: {fields[0]!r} lists '
+                               f'{numbers[-1]} frames. Extract its frames again or remove '
+                               f'the line.')
+        rows.append((lineno, _labels(fields[counts:], path, lineno, key)))
+        folder = osp.join(frame_root, fields[0]) if frame_root else fields[0]
+        if not osp.isdir(folder):
+            missing.append(f'line {lineno}: {fields[0]!r} ({folder!r})')
+    if missing:
+        raise DatasetError(
+            f'{key}: {len(missing)} of the {len(lines)} frame folders listed in {path!r} are '
+            f'missing (data_prefix.img {frame_root!r}): {_show(missing, 3)}. Extract the '
+            f'frames there, fix data_prefix, or remove their lines from the list.')
+    multi_class = ds.get('multi_class', False)
+    _check_label_range(rows, path, key, num_classes if not multi_class else
+                       ds.get('num_classes', num_classes), len(lines))
+
+
+_BOX_TYPE = re.compile(rb'[A-Za-z0-9 _\-\xa9]{4}')
+# Boxes an ISO base media (MP4) or QuickTime file can start with.
+_FIRST_BOXES = (b'ftyp', b'styp', b'moov', b'mdat', b'free', b'skip', b'wide', b'pnot',
+                b'junk', b'uuid', b'sidx', b'pdin', b'meta')
+
+
+def video_file_problem(path: str) -> Optional[str]:
+    """What is wrong with a video file that a few header reads can tell, or None.
+
+    Empty files for any format; for MP4/MOV (ISO base media) files the chain of top-level
+    boxes (each box's declared size must fit in the file, and the ``moov`` index of the
+    frames must be there: a download or recording cut short fails both); for AVI files
+    the RIFF header and size; for Matroska/WebM the EBML signature. Other formats are left
+    to the decoder (see :mod:`uniformer_dense.videocheck`).
+    """
+    size = osp.getsize(path)
+    if size == 0:
+        return 'the file is empty (0 bytes)'
+    ext = osp.splitext(path)[1].lower()
+    with open(path, 'rb') as f:
+        head = f.read(16)
+        if ext in ('.mp4', '.m4v', '.mov', '.3gp', '.3g2'):
+            return _iso_media_problem(f, size)
+        if ext == '.avi':
+            if head[:4] != b'RIFF' or head[8:12] != b'AVI ':
+                return 'not an AVI file (no RIFF/AVI header)'
+            riff = struct.unpack('<I', head[4:8])[0]
+            if riff + 8 > size:
+                return (f'truncated: its RIFF header declares {riff + 8} bytes but the file '
+                        f'has {size}')
+        if ext in ('.mkv', '.webm') and head[:4] != b'\x1a\x45\xdf\xa3':
+            return 'not a Matroska/WebM file (no EBML signature)'
+    return None
+
+
+def _iso_media_problem(f, size: int) -> Optional[str]:
+    offset, seen = 0, []
+    while offset < size:
+        f.seek(offset)
+        header = f.read(16)
+        if len(header) < 8:
+            return f'truncated: it ends inside a box header at byte {offset}'
+        box_size, kind = struct.unpack('>I4s', header[:8])
+        if box_size == 1:
+            if len(header) < 16:
+                return f'truncated: it ends inside a box header at byte {offset}'
+            box_size = struct.unpack('>Q', header[8:16])[0]
+        elif box_size == 0:
+            box_size = size - offset  # the last box runs to the end of the file
+        if offset == 0 and kind not in _FIRST_BOXES:
+            return 'not an MP4/QuickTime file (no valid box at its start)'
+        if not _BOX_TYPE.fullmatch(kind) or box_size < 8:
+            if offset == 0:
+                return 'not an MP4/QuickTime file (no valid box at its start)'
+            return (f'damaged: no valid box at byte {offset} (after '
+                    f'{b", ".join(seen).decode("latin-1")})')
+        name = kind.decode('latin-1')
+        if offset + box_size > size:
+            return (f'truncated: its {name!r} box at byte {offset} declares {box_size} bytes '
+                    f'but only {size - offset} remain (the file has {size} bytes)')
+        seen.append(kind)
+        offset += box_size
+    if b'moov' not in seen:
+        return ('no "moov" box (the index of its frames): the recording or download was cut '
+                'short')
+    return None
 
 
 def register_transforms():

@@ -110,12 +110,16 @@ def enable_tta(cfg: Config):
 
 def prepare_data(cfg: Config, splits) -> None:
     """Fail early and clearly on unusable datasets (see :mod:`uniformer_dense.datacheck`);
-    segmentation pipelines also check every label map as it is loaded."""
+    segmentation pipelines also check every label map as it is loaded, video pipelines
+    name the file a decode fails in."""
     from .datacheck import add_label_checks, check_datasets, register_transforms
     check_datasets(cfg, splits)
     if task_of(cfg) == 'seg':
         register_transforms()
         add_label_checks(cfg)
+    elif task_of(cfg) == 'action':  # decoders that name the file a video fails in
+        from .videocheck import add_decode_checks
+        add_decode_checks(cfg, splits)
 
 
 def check_checkpoint_fits(runner, filename: str, partial: bool = False):

@@ -2,8 +2,10 @@
 
 Images of coloured shapes on textured backgrounds, written in the layouts the toolboxes
 read: COCO instances (boxes + polygons) for MMDetection and ADE20K-style images + label
-maps for MMSegmentation. The shapes are easy enough that a model trained for a few minutes
-on a CPU clearly beats an untrained one, which is what the learning tests assert.
+maps for MMSegmentation; and short videos in MMAction2's video-list layout whose class is
+carried only by motion (:func:`make_toy_videos`). The tasks are easy enough that a model
+trained for a few minutes on a CPU clearly beats an untrained one, which is what the
+learning tests assert.
 """
 from __future__ import annotations
 
@@ -129,4 +131,80 @@ def make_ade_segmentation(root, n_train: int = 32, n_val: int = 8, size: int = 1
             name = f'{split}_{i:04d}.png'
             cv2.imwrite(str(root / 'images' / split / name), img[:, :, ::-1])
             cv2.imwrite(str(root / 'annotations' / split / name), label)
+    return root
+
+
+# Video: two identical squares glide across a static textured background, one horizontally
+# and one vertically; the class is the pair of directions. Motion wraps around the frame and
+# start positions are uniform, so in every frame each square sits anywhere with equal
+# probability whatever the class: no single frame, and no unordered set of frames, tells
+# the class (a frame-shuffled clip is at chance), only the order of the frames does.
+VIDEO_CLASSES = ('right+down', 'right+up', 'left+down', 'left+up')
+VIDEO_COLOUR = (230, 60, 40)
+
+
+def _video_frames(rng: np.random.Generator, label: int, size: int, num_frames: int,
+                  square: int):
+    background = rng.integers(90, 160, (size, size, 3), dtype=np.uint8)
+    background = cv2.GaussianBlur(background, (5, 5), 0)
+    dx = 1 if VIDEO_CLASSES[label].startswith('right') else -1
+    dy = 1 if VIDEO_CLASSES[label].endswith('down') else -1
+    colour = np.clip(np.array(VIDEO_COLOUR) + rng.integers(-20, 21, 3), 0, 255).astype(np.uint8)
+    # (start y, start x, step y, step x) of the horizontal and the vertical mover
+    movers = []
+    for axis, sign in ((1, dx), (0, dy)):
+        speed = int(rng.integers(2, 5))
+        step = (0, sign * speed) if axis == 1 else (sign * speed, 0)
+        movers.append((*rng.integers(0, size, 2), *step))
+    frames = []
+    for t in range(num_frames):
+        mask = np.zeros((size, size), bool)
+        for y0, x0, sy, sx in movers:
+            tile = np.zeros((size, size), bool)
+            tile[:square, :square] = True
+            mask |= np.roll(tile, ((y0 + t * sy) % size, (x0 + t * sx) % size), axis=(0, 1))
+        frame = background.copy()
+        frame[mask] = colour
+        frames.append(frame)
+    return frames
+
+
+def _write_video(path: Path, frames, fps: int = 8) -> None:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+    if not writer.isOpened():
+        raise RuntimeError(f'OpenCV cannot write {path} with the mp4v codec.')
+    for frame in frames:
+        writer.write(np.ascontiguousarray(frame[:, :, ::-1]))
+    writer.release()
+
+
+def make_toy_videos(root, n_train: int = 256, n_val: int = 32, size: int = 64,
+                    num_frames: int = 16, square: int = 12, seed: int = 2) -> Path:
+    """Write MMAction2's video-list layout: ``root/videos/{train,val}_*.mp4`` (MPEG-4 part 2,
+    ``size`` x ``size``, ``num_frames`` frames) and ``root/{train,val}_list.txt`` of
+    ``videos/NAME.mp4 LABEL`` lines (labels index :data:`VIDEO_CLASSES`, balanced), plus a
+    control set ``root/val_shuffled_list.txt``: the val videos with their frames in a random
+    order (``videos/val_shuffled_*.mp4``, same labels), on which a model that reads motion
+    falls to chance.
+    """
+    root = Path(root)
+    (root / 'videos').mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for split, count in (('train', n_train), ('val', n_val)):
+        lines, shuffled = [], []
+        for i in range(count):
+            label = i % len(VIDEO_CLASSES)
+            frames = _video_frames(rng, label, size, num_frames, square)
+            name = f'videos/{split}_{i:04d}.mp4'
+            _write_video(root / name, frames)
+            lines.append(f'{name} {label}')
+            if split == 'val':
+                order = rng.permutation(num_frames)
+                name = f'videos/val_shuffled_{i:04d}.mp4'
+                _write_video(root / name, [frames[k] for k in order])
+                shuffled.append(f'{name} {label}')
+        (root / f'{split}_list.txt').write_text('\n'.join(lines) + '\n')
+        if split == 'val':
+            (root / 'val_shuffled_list.txt').write_text('\n'.join(shuffled) + '\n')
     return root
