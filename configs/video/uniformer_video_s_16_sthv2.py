@@ -2,6 +2,7 @@
 # from the Kinetics-400 16x4 model: paper 67.7 top-1 with 1 clip x 3 crops, 41.7 GFLOPs per
 # view (125G in all), 21.4M params (paper). The authors' recipe: drop path 0.3, AdamW 2e-4 for
 # 32 videos x 2 augmented clips on 8 GPUs, 5 warm-up + 45 cosine epochs, no flip.
+# The full definition: every other *_sthv2 config inherits it, directly or through a sibling.
 _base_ = [
     '../_base_/models/recognizer3d_uniformer_video.py',
     '../_base_/datasets/sthv2_video.py',

@@ -2,6 +2,7 @@
 # 41.8 GFLOPs per view (167G in all), 21.4M params (paper; 400 classes). The authors' recipe:
 # ImageNet-1K init (inflated), drop path 0.1, AdamW 1e-4 for 32 videos x 2 augmented clips on
 # 8 GPUs, 10 warm-up + 100 cosine epochs.
+# The full definition: every other *_k400 config inherits it, directly or through a sibling.
 _base_ = [
     '../_base_/models/recognizer3d_uniformer_video.py',
     '../_base_/datasets/kinetics400_video.py',

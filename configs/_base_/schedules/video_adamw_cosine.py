@@ -1,13 +1,14 @@
 # The authors' video recipe: AdamW, weight decay 0.05 except on 1-D parameters (norms,
 # biases: ZERO_WD_1D_PARAM), linear warm-up then cosine to 1e-6, gradient-norm clip 20.
-# Each config restates base_lr, warmup_epochs and max_epochs together with optim_wrapper,
-# param_scheduler and train_cfg (MMEngine substitutes a base file's variables when it reads
-# that file, so redefining only the variable in a child would change nothing). The LR is
-# for the recipe's batch on its GPUs: auto_scale_lr.base_batch_size is GPUs x the train
-# dataloader's batch_size, the number MMEngine compares with yours under --auto-scale-lr
-# (videos for the repeated-augmentation datasets, which each yield 2 clips; clips where a
-# dataset wrapper repeats instead). MMAction2's runtime (hooks, logging,
-# default_scope='mmaction') comes with it.
+# A config that changes base_lr, warmup_epochs or max_epochs restates what depends on them:
+# optim_wrapper, param_scheduler and train_cfg (MMEngine substitutes a base file's variables
+# when it reads that file, so redefining only the variable in a child would change nothing;
+# the same holds for a video config inheriting another). The LR is for the recipe's batch on
+# its GPUs: auto_scale_lr.base_batch_size is GPUs x the train dataloader's batch_size, the
+# number MMEngine compares with yours under --auto-scale-lr (videos for the
+# repeated-augmentation datasets, which each yield 2 clips; clips where a dataset wrapper
+# repeats instead). MMAction2's runtime (hooks, logging, default_scope='mmaction') comes with
+# it.
 _base_ = 'mmaction::_base_/default_runtime.py'
 
 base_lr = 1e-4
