@@ -62,7 +62,9 @@ def test_mmaction_registry_builds_the_video_class_and_keeps_its_own_uniformer():
     assert MODELS.get('UniFormerImage') is UniFormer
     port = MODELS.get('UniFormer')  # MMAction2's own port, untouched
     assert port is not UniFormer and port.__module__.startswith('mmaction.')
-    model = MODELS.build(dict(type='UniFormerVideo', variant='uniformer_video_s'))
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        model = MODELS.build(dict(type='UniFormerVideo', variant='uniformer_video_s'))
     with torch.no_grad():
         out = model.eval()(torch.randn(1, 3, 4, 64, 64))
     assert out.shape == (1, 512, 2, 2, 2)
@@ -80,5 +82,8 @@ def test_mmaction_missing_drn_workaround_is_narrow():
     if not _drn_missing():
         pytest.skip('this MMAction2 ships localizers/drn: no workaround in place')
     assert sys.modules[MISSING_DRN + '.drn'].DRN is DRNUnavailable
-    with pytest.raises(ModuleNotFoundError, match='#2714'):
+    from mmengine.registry import DefaultScope
+    # build() looks in the current default scope's registry (earlier tests may set another)
+    with DefaultScope.overwrite_default_scope('mmaction'), \
+            pytest.raises(ModuleNotFoundError, match='#2714'):
         MODELS.build(dict(type='DRN'))
