@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 
-from .datacheck import DatasetError, _datasets
+from .datacheck import DatasetError, _datasets, _type_name
 
 _CHECKED = {'DecordInit': 'CheckedDecordInit', 'DecordDecode': 'CheckedDecordDecode'}
 
@@ -121,7 +121,7 @@ def register_video_transforms():
 
 def _clip_span(pipeline: list):
     for t in pipeline:
-        if isinstance(t, dict) and str(t.get('type', '')).split('.')[-1] == 'SampleFrames':
+        if isinstance(t, dict) and _type_name(t) == 'SampleFrames':
             return (t.get('clip_len', 1) * t.get('frame_interval', 1),
                     t.get('out_of_bound_opt', 'loop'))
     return 0, 'loop'
@@ -140,12 +140,12 @@ def add_decode_checks(cfg, splits=('train', 'val', 'test')) -> None:
         for ds, _ in _datasets(loader['dataset'], split):
             pipeline = ds.get('pipeline') or []
             span, opt = _clip_span(pipeline)
-            if str(ds.get('type', '')).split('.')[-1] == 'RepeatAugDataset':
+            if _type_name(ds) == 'RepeatAugDataset':
                 ds.update(type='CheckedRepeatAugDataset', min_frames=span,
                           out_of_bound_opt=opt)
                 continue
             for i, t in enumerate(pipeline):
-                kind = str(t.get('type', '')).split('.')[-1] if isinstance(t, dict) else ''
+                kind = _type_name(t) if isinstance(t, dict) else ''
                 if kind in _CHECKED:
                     # a new dict: pipelines may share their step dicts (config base pieces)
                     step = dict(t, type=_CHECKED[kind])
