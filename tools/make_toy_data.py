@@ -1,4 +1,4 @@
-"""Generate the deterministic toy dataset (COCO, ADE20K layout, videos):
+"""Generate the deterministic toy dataset (COCO, ADE20K layout, videos, long videos):
     python tools/make_toy_data.py [OUT_DIR]."""
 import argparse
 import sys
@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from uniformer_dense.toy_data import (make_ade_segmentation, make_coco_instances,  # noqa: E402
-                                      make_toy_videos)
+                                      make_toy_long_videos, make_toy_videos)
 
 
 def main(argv=None):
@@ -19,6 +19,8 @@ def main(argv=None):
     parser.add_argument('--video-train', type=int, default=256,
                         help='training videos (the toy video config trains on 256)')
     parser.add_argument('--video-val', type=int, default=32)
+    parser.add_argument('--long-videos', action='store_true',
+                        help='also the two-minute event-order videos of the STAN toy configs')
     args = parser.parse_args(argv)
     root = Path(args.out)
     make_coco_instances(root, args.train, args.val, seed=args.seed)
@@ -27,6 +29,9 @@ def main(argv=None):
     print(f'toy ADE20K-style segmentation written to {root / "ade"}')
     make_toy_videos(root / 'video', args.video_train, args.video_val, seed=args.seed + 2)
     print(f'toy videos (MMAction2 video lists) written to {root / "video"}')
+    if args.long_videos:
+        make_toy_long_videos(root / 'long_video', seed=args.seed + 4)
+        print(f'toy two-minute videos (event order) written to {root / "long_video"}')
 
 
 if __name__ == '__main__':

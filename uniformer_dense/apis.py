@@ -66,8 +66,10 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     if label_file is not None and task != 'action':
         raise ValueError(f'label_file names the classes of a recogniser; {config} is a {task} '
                          f'model (its class names come from the checkpoint or the config).')
-    if 'backbone' in cfg.model and checkpoint is not None:
-        cfg.model.backbone.init_cfg = None  # the task checkpoint holds the backbone
+    if checkpoint is not None:  # the task checkpoint holds the backbone(s)
+        for key in ('backbone', 'image_backbone'):  # image_backbone: STAN's static stream
+            if key in cfg.model:
+                cfg.model[key].init_cfg = None
     # Build without weights, then load them here: MMSegmentation's init_model indexes
     # checkpoint['meta'] unconditionally (KeyError on the authors' files) and MMDetection's
     # falls back to COCO class names; ours takes names from the checkpoint, else the config.

@@ -30,7 +30,10 @@ from typing import Iterator, List, Optional, Tuple
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
 # MMAction2 datasets read from list files: the "PATH LABEL" video lists and the
 # "DIR TOTAL_FRAMES LABEL" raw-frame lists.
-VIDEO_LIST_DATASETS = ('VideoDataset', 'RepeatAugDataset', 'CheckedRepeatAugDataset')
+VIDEO_LIST_DATASETS = ('VideoDataset', 'RepeatAugDataset', 'CheckedRepeatAugDataset',
+                       'STANFeatureDataset')
+# Video lists read against a directory of cached features (PATH + suffix per line).
+FEATURE_LIST_SUFFIX = {'STANFeatureDataset': '.pt'}
 RAWFRAME_LIST_DATASETS = ('RawframeDataset',)
 
 
@@ -130,7 +133,7 @@ def check_dataset(ds: dict, key: str, split: str, num_classes: Optional[int] = N
                                f'ann_file {ann_file!r}).{todo}')
         if kind in VIDEO_LIST_DATASETS:
             check_video_list(path, _join(root, prefixes.get('video', '')), key, num_classes,
-                             ds)
+                             ds, feature_suffix=FEATURE_LIST_SUFFIX.get(kind))
         elif kind in RAWFRAME_LIST_DATASETS:
             check_rawframe_list(path, _join(root, prefixes.get('img', '')), key, num_classes,
                                 ds)
@@ -258,10 +261,11 @@ def _check_label_range(rows, path: str, key: str, num_classes: Optional[int],
 
 
 def check_video_list(path: str, video_dir: str, key: str, num_classes: Optional[int] = None,
-                     ds: Optional[dict] = None) -> None:
+                     ds: Optional[dict] = None, feature_suffix: Optional[str] = None) -> None:
     """A ``VideoDataset`` list: ``PATH LABEL`` lines (``PATH LABEL LABEL ...`` when
     ``multi_class``); every video present and with a sound container, every label a class
-    index of the model."""
+    index of the model. With ``feature_suffix`` (a list read against cached features, e.g.
+    STAN's) each ``PATH + feature_suffix`` must exist instead of the video."""
     ds = ds or {}
     delimiter = ds.get('delimiter', ' ')
     multi_class = ds.get('multi_class', False)
@@ -287,14 +291,22 @@ def check_video_list(path: str, video_dir: str, key: str, num_classes: Optional[
         rows.append((lineno, _labels(fields[1:], path, lineno, key)))
         name = fields[0]
         video = osp.join(video_dir, name) if video_dir else name
-        if osp.splitext(video)[0] == video:
+        if feature_suffix:
+            video += feature_suffix
+        elif osp.splitext(video)[0] == video:
             video += '.mp4'  # as MMAction2's DecordInit does
         if not osp.isfile(video):
             missing.append(f'line {lineno}: {name!r} ({video!r})')
             continue
-        problem = video_file_problem(video)
+        problem = None if feature_suffix else video_file_problem(video)
         if problem:
             damaged.append(f'line {lineno}: {video!r}: {problem}')
+    if missing and feature_suffix:
+        raise DatasetError(
+            f'{key}: {len(missing)} of the {len(lines)} videos listed in {path!r} have no '
+            f'cached features in {video_dir!r}: {_show(missing, 3)}. Run python '
+            f'tools/extract_features.py CONFIG [CHECKPOINT] --out-dir {video_dir} (it writes '
+            f'only what is missing), or fix data_prefix.video.')
     if missing:
         raise DatasetError(
             f'{key}: {len(missing)} of the {len(lines)} videos listed in {path!r} are missing '

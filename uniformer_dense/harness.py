@@ -21,7 +21,8 @@ HEADLINE = {
     'det': {'box_ap': 'coco/bbox_mAP', 'mask_ap': 'coco/segm_mAP'},
     'seg': {'miou': 'mIoU', 'macc': 'mAcc', 'aacc': 'aAcc'},
     'pose': {'keypoint_ap': 'coco/AP'},
-    'action': {'top1': 'acc/top1', 'top5': 'acc/top5', 'mean_class_acc': 'acc/mean1'},
+    'action': {'top1': 'acc/top1', 'top5': 'acc/top5', 'mean_class_acc': 'acc/mean1',
+               'map': 'acc/mean_average_precision'},  # mAP: multi-label (STAN)
 }
 
 

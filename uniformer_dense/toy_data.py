@@ -208,3 +208,62 @@ def make_toy_videos(root, n_train: int = 256, n_val: int = 32, size: int = 64,
         if split == 'val':
             (root / 'val_shuffled_list.txt').write_text('\n'.join(shuffled) + '\n')
     return root
+
+
+# Long videos (STAN): about two minutes each, at a low frame rate and size. Two events far
+# apart in time, a red square and a blue square each visible for `event_seconds`, one in the
+# first half of the video and one in the second. The class is their *order*: every frame of
+# a "red then blue" video could come from a "blue then red" one and the two classes have the
+# same distribution of frame sets, so neither a single frame nor an order-blind average of
+# frame features tells them apart; only where the events sit in time does.
+LONG_VIDEO_CLASSES = ('red then blue', 'blue then red')
+LONG_VIDEO_COLOURS = ((220, 40, 40), (40, 60, 220))
+
+
+def _long_video_frames(rng: np.random.Generator, label: int, size: int, fps: int,
+                       seconds: float, event_seconds: float):
+    num_frames = int(round(seconds * fps))
+    background = cv2.GaussianBlur(rng.integers(90, 170, (size, size, 3), dtype=np.uint8),
+                                  (5, 5), 0)
+    event_len = int(round(event_seconds * fps))
+    half = num_frames // 2
+    margin = max(1, fps)  # at least a second between an event and the middle / the ends
+    starts = (int(rng.integers(margin, half - event_len - margin)),
+              int(rng.integers(half + margin, num_frames - event_len - margin)))
+    colours = LONG_VIDEO_COLOURS if label == 0 else LONG_VIDEO_COLOURS[::-1]
+    side = size // 2
+    events = []
+    for start, colour in zip(starts, colours):
+        y, x = rng.integers(0, size - side + 1, 2)
+        events.append((start, start + event_len, y, x, colour))
+    frames = []
+    for t in range(num_frames):
+        frame = background.copy()
+        # a little sensor noise, so that no two frames are equal
+        frame = cv2.add(frame, rng.integers(0, 12, frame.shape, dtype=np.uint8))
+        for begin, end, y, x, colour in events:
+            if begin <= t < end:
+                frame[y:y + side, x:x + side] = colour
+        frames.append(frame)
+    return frames
+
+
+def make_toy_long_videos(root, n_train: int = 64, n_val: int = 32, size: int = 32,
+                         fps: int = 4, seconds: float = 120., event_seconds: float = 12.,
+                         seed: int = 4) -> Path:
+    """Write ``root/videos/{train,val}_*.mp4`` (``seconds`` long at ``fps``, ``size`` px)
+    and ``root/{train,val}_list.txt`` (``videos/NAME.mp4 LABEL``, labels index
+    :data:`LONG_VIDEO_CLASSES`, balanced). Deterministic for a given seed."""
+    root = Path(root)
+    (root / 'videos').mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for split, count in (('train', n_train), ('val', n_val)):
+        lines = []
+        for i in range(count):
+            label = i % len(LONG_VIDEO_CLASSES)
+            name = f'videos/{split}_{i:04d}.mp4'
+            _write_video(root / name, _long_video_frames(rng, label, size, fps, seconds,
+                                                         event_seconds), fps=fps)
+            lines.append(f'{name} {label}')
+        (root / f'{split}_list.txt').write_text('\n'.join(lines) + '\n')
+    return root

@@ -1,0 +1,327 @@
+"""STAN on long videos: it learns what only temporal context tells, its feature cache and
+chunked backbones change nothing, a two-minute video runs end to end, and bad input is
+stopped with the file named.
+
+The toy set (uniformer_dense.toy_data.make_toy_long_videos): two-minute videos (4 fps,
+32 px) whose class is the order of a red and a blue event, one in each half. The toy STAN
+(random frozen backbones, one block per stage) trains on cached features through
+tools/train.py; an order-blind classifier on the pooled static-stream features of the same
+videos is the control that must stay near chance.
+"""
+import shutil
+import types
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from reference import SHARED
+from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
+
+TOY = REPO / 'configs' / 'toy' / 'stan_uniformer_toy.py'
+TOY_CACHED = REPO / 'configs' / 'toy' / 'stan_uniformer_toy_cached.py'
+LONG_VIDEO_CONFIGS = sorted((REPO / 'configs' / 'long_video').glob('*.py'))
+VIDEO_MINI = SHARED / 'data' / 'video_mini'
+
+
+@pytest.fixture(scope='module')
+def toy(tmp_path_factory):
+    """The toy videos, the toy STAN's initial weights, and its features cached from them."""
+    from uniformer_dense.toy_data import make_toy_long_videos
+    root = tmp_path_factory.mktemp('long_video')
+    data = make_toy_long_videos(root / 'data' / 'toy' / 'long_video')
+    init = untrained_checkpoint(TOY, root / 'init.pth')
+    features = data / 'features'
+    proc = run_tool('extract_features.py', TOY, init, '--out-dir', features,
+                    '--splits', 'train', 'val', cwd=root)
+    assert '96 feature files written, 0 kept' in proc.stdout, proc.stdout[-500:]
+    return types.SimpleNamespace(root=root, data=data, init=init, features=features)
+
+
+def _toy_model(checkpoint=None, **model):
+    from uniformer_dense.apis import init_model
+    options = {f'model.{k}': v for k, v in model.items()}
+    net = init_model(str(TOY), str(checkpoint) if checkpoint else None, cfg_options=options)
+    if checkpoint is None:
+        net.init_weights()
+    return net.eval()
+
+
+def _load(features: Path, split: str):
+    """Cached features of a split's list: static tokens (V, N, C) and labels (V,)."""
+    lines = (features.parent / f'{split}_list.txt').read_text().split('\n')
+    rows = [line.split() for line in lines if line.strip()]
+    feats = [torch.load(features / f'{path}.pt', weights_only=True) for path, _ in rows]
+    return (torch.stack([f['static'] for f in feats]),
+            torch.tensor([int(label) for _, label in rows]))
+
+
+def _order_blind_accuracy(features: Path) -> float:
+    """A logistic regression on the static-stream features averaged over the video (what
+    an order-blind model sees), trained to convergence on train, scored on val."""
+    torch.manual_seed(0)
+    x_train, y_train = _load(features, 'train')
+    x_val, y_val = _load(features, 'val')
+    x_train, x_val = x_train.mean(1), x_val.mean(1)
+    mean, std = x_train.mean(0), x_train.std(0) + 1e-6
+    x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
+    clf = torch.nn.Linear(x_train.shape[1], 2)
+    opt = torch.optim.Adam(clf.parameters(), lr=1e-2, weight_decay=1e-3)
+    for _ in range(300):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(clf(x_train), y_train).backward()
+        opt.step()
+    train_acc = (clf(x_train).argmax(1) == y_train).float().mean().item()
+    assert train_acc >= 0.9, f'the control did not even fit its training set ({train_acc})'
+    return (clf(x_val).argmax(1) == y_val).float().mean().item()
+
+
+@pytest.mark.slow
+def test_stan_learns_event_order_that_pooled_static_features_cannot(toy):
+    work = toy.root / 'work'
+    run_tool('train.py', TOY_CACHED, '--work-dir', work, '--cfg-options',
+             f'load_from={toy.init}', cwd=toy.root)
+    ckpt = work / 'epoch_100.pth'
+    assert ckpt.exists()
+    run_tool('test.py', TOY_CACHED, ckpt, '--work-dir', toy.root / 't1', '--out',
+             toy.root / 'cached.json', cwd=toy.root)
+    cached = read_json(toy.root / 'cached.json')['headline']['top1']
+    # The same checkpoint on the two-minute videos themselves (decode, both backbones,
+    # chunked, transformer): the answers the cached features gave.
+    run_tool('test.py', TOY, ckpt, '--work-dir', toy.root / 't2', '--out',
+             toy.root / 'live.json', cwd=toy.root)
+    live = read_json(toy.root / 'live.json')['headline']['top1']
+    blind = _order_blind_accuracy(toy.features)
+    print(f'toy long videos, val top-1: STAN {cached:.3f} (cached) / {live:.3f} (videos), '
+          f'order-blind pooled static features {blind:.3f} (chance 0.50)')
+    assert cached >= 0.85, cached
+    assert live == pytest.approx(cached, abs=1e-9)
+    assert blind <= 0.70, blind
+    assert cached - blind >= 0.25
+
+
+def test_cached_features_equal_live_ones(toy):
+    from mmengine.dataset import pseudo_collate
+
+    from uniformer_dense.long_video import _test_dataset, backbone_fingerprint, \
+        read_feature_meta
+    net = _toy_model(toy.init)
+    assert read_feature_meta(str(toy.features))['fingerprint'] == backbone_fingerprint(net)
+    net.cfg.val_dataloader.dataset.data_prefix.video = str(toy.data)
+    net.cfg.val_dataloader.dataset.ann_file = str(toy.data / 'val_list.txt')
+    net.cfg.test_dataloader.dataset.pipeline = net.cfg.val_dataloader.dataset.pipeline
+    dataset = _test_dataset(net.cfg, 'val')
+    batch = net.data_preprocessor(pseudo_collate([dataset[0], dataset[1]]), False)
+    with torch.no_grad():
+        live, _ = net.extract_feat(batch['inputs'], stage='backbone',
+                                   data_samples=batch['data_samples'])
+        for i, name in enumerate(('val_0000', 'val_0001')):
+            cached = torch.load(toy.features / 'videos' / f'{name}.mp4.pt', weights_only=True)
+            assert set(cached) == set(live)
+            for key, value in cached.items():
+                torch.testing.assert_close(value, live[key][i], rtol=0, atol=1e-5,
+                                       msg=lambda m, key=key: f"{key}: {m}")
+        cached_in = {k: torch.stack([torch.load(toy.features / 'videos' / f'{n}.mp4.pt',
+                                                weights_only=True)[k]
+                                     for n in ('val_0000', 'val_0001')]) for k in live}
+        torch.testing.assert_close(net(cached_in, mode='tensor', stage='head'),
+                                   net(batch['inputs'], batch['data_samples'], mode='tensor',
+                                       stage='head'), rtol=0, atol=1e-5)
+    # time codes: clips in order, spread over the whole video
+    clip_times = live['clip_times'][0]
+    assert torch.all(clip_times[1:] > clip_times[:-1])
+    assert clip_times[0] < 0.05 and clip_times[-1] > 0.95
+
+
+def test_chunked_backbones_equal_unchunked_and_checkpointing_keeps_gradients():
+    torch.manual_seed(0)
+    x = torch.randn(2, 5, 3, 8, 32, 32)
+    frozen = _toy_model(chunk_size=1000)
+    ref = frozen.extract_stream_features(x)
+    frozen.chunk_size = 3  # chunks of 3 over 10 clips / 20 frames: uneven last chunk
+    for key, value in frozen.extract_stream_features(x).items():
+        torch.testing.assert_close(value, ref[key], rtol=0, atol=1e-5,
+                                       msg=lambda m, key=key: f"{key}: {m}")
+    assert not any(p.requires_grad for p in frozen.backbones_parameters())
+
+    def grads(with_cp, chunk_size):
+        torch.manual_seed(1)
+        net = _toy_model(finetune_backbones=True, with_cp=with_cp, chunk_size=chunk_size,
+                         **{'backbone.norm_eval': True, 'image_backbone.norm_eval': True})
+        net.load_state_dict(frozen.state_dict())
+        net.train()
+        feats, _ = net.extract_feat(x)
+        feats.square().sum().backward()
+        return {n: p.grad.clone() for n, p in net.named_parameters() if p.grad is not None}
+
+    plain, checkpointed = grads(False, 1000), grads(True, 3)
+    assert any(n.startswith('backbone.') for n in plain)
+    assert any(n.startswith('image_backbone.') for n in plain)
+    assert plain.keys() == checkpointed.keys()
+    for name, grad in plain.items():
+        torch.testing.assert_close(checkpointed[name], grad, rtol=1e-4, atol=1e-5,
+                                   msg=lambda m, name=name: f"{name}: {m}")
+
+
+def test_multi_label_head_scores_each_class_with_a_sigmoid():
+    from mmaction.evaluation import AccMetric
+    from mmaction.structures import ActionDataSample
+    net = _toy_model(**{'cls_head.num_classes': 3, 'cls_head.multi_class': True,
+                        'cls_head.loss_cls': dict(type='BCELossWithLogits')})
+    torch.manual_seed(0)
+    inputs = dict(static=torch.randn(4, 32, 512), temporal=torch.randn(4, 16, 512),
+                  static_times=torch.rand(4, 32), clip_times=torch.rand(4, 16))
+    labels = torch.tensor([[1., 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    samples = [ActionDataSample().set_gt_label(y) for y in labels]
+    net.train()
+    loss = net(inputs, samples, mode='loss')
+    assert set(loss) == {'loss_cls'} and torch.isfinite(loss['loss_cls'])
+    net.eval()
+    with torch.no_grad():
+        preds = net(inputs, samples, mode='predict')
+        logits = net(inputs, mode='tensor', stage='head')
+    scores = torch.stack([p.pred_score for p in preds])
+    torch.testing.assert_close(scores, logits.sigmoid())
+    metric = AccMetric(metric_list=('mean_average_precision',))
+    metric.process(None, [p.to_dict() for p in preds])
+    assert 0 <= metric.compute_metrics(metric.results)['mean_average_precision'] <= 1
+
+
+@pytest.mark.parametrize('config', LONG_VIDEO_CONFIGS, ids=lambda p: p.stem)
+def test_long_video_configs_build(config):
+    from uniformer_dense.analysis import build_model, count_params
+    cfg = Config.fromfile(str(config))
+    model = build_model(cfg, init=False)
+    assert type(model).__name__ == 'STAN'
+    assert model.finetune_backbones == ('finetune' in config.stem)
+    assert count_params(model.backbone) == pytest.approx(21.2e6, rel=0.01)  # video S
+    assert count_params(model.image_backbone) == pytest.approx(21.2e6, rel=0.05)  # image S
+    sampler = [t for t in cfg.test_dataloader.dataset.pipeline if 'num_clips' in t]
+    if sampler:  # live configs: 16 clips of 16 frames (every 4th), one each 7.5 s of 2 min
+        assert (sampler[0].type, sampler[0].num_clips, sampler[0].clip_len) == \
+            ('SampleLongVideo', 16, 16)
+    if 'multilabel' in config.stem:
+        assert model.cls_head.multi_class
+        assert cfg.test_evaluator.metric_list == ('mean_average_precision',)
+
+
+def _write_video(path: Path, frames, fps: float) -> None:
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps, (w, h))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+
+
+@pytest.mark.slow
+def test_real_two_minute_video_through_tools_test_and_short_video_policy(toy, tmp_path):
+    """video_mini's two Kinetics clips, joined and looped to two minutes (8 fps, 64 px
+    high), a 3-second video and a half-second one, through tools/test.py: every video is
+    classified; the short ones are sampled by the documented policy and named in the log."""
+    import decord
+    frames = []
+    for name in ('demo.mp4', 'test.mp4'):
+        reader = decord.VideoReader(str(VIDEO_MINI / name))
+        step = max(1, round(reader.get_avg_fps() / 8))
+        for i in range(0, len(reader), step):
+            rgb = reader[i].asnumpy()
+            h, w = rgb.shape[:2]
+            frames.append(cv2.resize(rgb[:, :, ::-1], (round(w * 64 / h), 64)))
+    looped = [frames[i % len(frames)] for i in range(120 * 8)]
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    _write_video(videos / 'kinetics_2min.mp4', looped, 8)
+    _write_video(videos / 'short.mp4', looped[:24], 8)  # 24 frames < 16 clips x 8
+    _write_video(videos / 'tiny.mp4', looped[:4], 8)  # 4 frames < one clip of 8
+    (tmp_path / 'list.txt').write_text('kinetics_2min.mp4 0\nshort.mp4 1\ntiny.mp4 0\n')
+    config = tmp_path / 'stan_real.py'
+    config.write_text(
+        f"_base_ = '{TOY}'\n"
+        "pipeline = [dict(type='DecordInit'),\n"
+        "            dict(type='SampleLongVideo', clip_len=8, frame_interval=1, num_clips=16,\n"
+        "                 test_mode=True),\n"
+        "            dict(type='DecordDecode'), dict(type='Resize', scale=(-1, 32)),\n"
+        "            dict(type='CenterCrop', crop_size=32),\n"
+        "            dict(type='FormatShape', input_format='NCTHW'), _base_.pack]\n"
+        "test_dataloader = dict(batch_size=1, dataset=dict(\n"
+        f"    ann_file='{tmp_path / 'list.txt'}', data_prefix=dict(video='{videos}'),\n"
+        "    pipeline=pipeline))\n")
+    proc = run_tool('test.py', config, toy.init, '--work-dir', tmp_path / 'work', '--out',
+                    tmp_path / 'out.json', cwd=tmp_path)
+    result = read_json(tmp_path / 'out.json')
+    assert 0 <= result['headline']['top1'] <= 1
+    log = proc.stdout + proc.stderr
+    assert 'Test] [3/3]' in log, log[-2000:]
+    assert "short.mp4' has 24 frames, fewer than the 128" in log, log[-3000:]
+    assert 'the clips overlap' in log
+    assert "tiny.mp4' has 4 frames" in log and 'frame indices loop' in log
+    assert 'kinetics_2min.mp4' not in log.split('fewer than')[0][-200:]
+
+
+def _check(cfg_path, **changes):
+    from uniformer_dense.datacheck import check_datasets
+    cfg = Config.fromfile(str(cfg_path))
+    cfg.merge_from_dict(changes)
+    check_datasets(cfg, splits=('test',))
+
+
+def test_bad_long_video_input_is_named(toy, tmp_path):
+    from uniformer_dense.datacheck import DatasetError
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    shutil.copy(toy.data / 'videos' / 'val_0000.mp4', videos / 'good.mp4')
+    (videos / 'broken.mp4').write_bytes(b'<html>not a video</html>' * 40)
+    lists = tmp_path / 'lists'
+    lists.mkdir()
+
+    def check(lines, **dataset):
+        ann = lists / f'list{len(list(lists.iterdir()))}.txt'
+        ann.write_text(lines)
+        _check(TOY, **{'test_dataloader.dataset.ann_file': str(ann),
+                       'test_dataloader.dataset.data_prefix.video': str(videos),
+                       **{f'test_dataloader.dataset.{k}': v for k, v in dataset.items()}})
+        return ann
+
+    check('good.mp4 1\n')  # the control: a sound list passes
+    with pytest.raises(DatasetError, match=r"are damaged: line 2: .*broken\.mp4.*not an MP4"):
+        check('good.mp4 1\nbroken.mp4 0\n')
+    with pytest.raises(DatasetError, match='is empty: no videos listed'):
+        check('')
+    with pytest.raises(DatasetError, match=r"line 1 \('good.mp4'\) has no label"):
+        check('good.mp4\n')
+    # multi-label: a class index the model does not have
+    with pytest.raises(DatasetError, match=r'list\d+\.txt.*outside 0\.\.1.*line 2: label 5'):
+        check('good.mp4 0 1\ngood.mp4 1 5\n', multi_class=True, num_classes=2)
+    # cached features: a listed video without its feature file
+    cached_list = lists / 'cached.txt'
+    cached_list.write_text('videos/val_0000.mp4 0\nvideos/val_9999.mp4 1\n')
+    with pytest.raises(DatasetError, match=r'no cached features.*val_9999\.mp4\.pt.*'
+                                           r'extract_features\.py'):
+        _check(TOY_CACHED, **{'test_dataloader.dataset.ann_file': str(cached_list),
+                              'test_dataloader.dataset.data_prefix.video': str(toy.features)})
+    assert (videos / 'broken.mp4').exists() and (videos / 'good.mp4').exists()
+
+
+def test_features_of_other_backbones_are_refused(toy):
+    from uniformer_dense.datacheck import DatasetError
+    from uniformer_dense.long_video import STANFeatureCheckHook
+    hook = STANFeatureCheckHook(str(toy.features))
+    hook.before_train(types.SimpleNamespace(model=_toy_model(toy.init)))  # same weights: fine
+    torch.manual_seed(123)
+    other = _toy_model()  # freshly initialised backbones
+    with pytest.raises(DatasetError, match='extracted with other backbone weights'):
+        hook.before_train(types.SimpleNamespace(model=other))
+    with pytest.raises(DatasetError, match='has no stan_features.json'):
+        STANFeatureCheckHook(str(toy.root)).before_test(types.SimpleNamespace(model=other))
+
+
+def test_stan_needs_clip_sets():
+    net = _toy_model()
+    with pytest.raises(ValueError, match=r'\(B, M clips, 3, T, H, W\).*SampleLongVideo'):
+        net.extract_stream_features(torch.randn(2, 3, 8, 32, 32))
+    with pytest.raises(KeyError, match="lacks \\['clip_times'\\]"):
+        net.extract_feat(dict(static=torch.randn(1, 2, 512), temporal=torch.randn(1, 2, 512),
+                              static_times=torch.rand(1, 2)))

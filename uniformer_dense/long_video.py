@@ -1,0 +1,287 @@
+"""Data side of STAN (:mod:`uniformer_dense.models.stan`): sampling a long video, and the
+feature cache.
+
+- :class:`SampleLongVideo`: MMAction2's ``SampleFrames`` with ``num_clips`` clips spread
+  evenly over the whole video (random offset inside each segment when training), that also
+  records where each decoded frame sits in the video (``frame_times`` in [0, 1], STAN's time
+  code) and says in the log when a video is shorter than the sampling asks for.
+
+  **Short videos** (documented policy): a video with fewer than ``num_clips x clip_len x
+  frame_interval`` frames is still sampled with ``num_clips`` clips: neighbouring clips
+  overlap (share frames); a video shorter than one clip (``clip_len x frame_interval``)
+  loops (frame ``i`` reads frame ``i % total_frames``; ``out_of_bound_opt='repeat_last'``
+  repeats the last frame instead, i.e. pads). Either way the run goes on and one warning per
+  file names the video, its length and what was done.
+- :func:`extract_features` (``tools/extract_features.py``): runs the frozen backbones of a
+  STAN config once over the listed videos (the test pipeline: deterministic sampling) and
+  writes one ``.pt`` file per video (``static``, ``temporal``, ``static_times``,
+  ``clip_times``; plain tensors, loadable with ``weights_only=True``) under the feature
+  directory, mirroring the list's relative paths (``videos/a.mp4`` ->
+  ``FEATURES/videos/a.mp4.pt``). Existing files are kept (an interrupted extraction
+  resumes); each file is written atomically.
+- :class:`STANFeatureDataset` + ``LoadSTANFeatures`` + ``PackSTANFeatures``: the same list
+  file read against the feature directory, for training the transformer on cached features.
+
+Importing the module registers these in MMAction2's registries.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import os.path as osp
+from typing import Optional, Sequence
+
+import numpy as np
+import torch
+from mmaction.datasets import VideoDataset
+from mmaction.datasets.transforms import SampleFrames
+from mmaction.registry import DATASETS, TRANSFORMS
+from mmaction.structures import ActionDataSample
+from mmcv.transforms import BaseTransform
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+from .datacheck import DatasetError, check_video_list
+
+FEATURE_SUFFIX = '.pt'
+#: Written next to the features: which backbone weights made them.
+FEATURE_META = 'stan_features.json'
+
+
+@TRANSFORMS.register_module()
+class SampleLongVideo(SampleFrames):
+    """``num_clips`` clips of ``clip_len`` frames (every ``frame_interval``-th) spread over
+    the whole video, kept together as one sample (STAN's M clips; not test views). Adds
+    ``frame_times`` (``num_clips * clip_len`` positions in [0, 1]). See the module docstring
+    for the short-video policy."""
+
+    def __init__(self, clip_len: int, frame_interval: int = 1, num_clips: int = 16,
+                 out_of_bound_opt: str = 'loop', test_mode: bool = False, **kwargs):
+        super().__init__(clip_len=clip_len, frame_interval=frame_interval,
+                         num_clips=num_clips, out_of_bound_opt=out_of_bound_opt,
+                         test_mode=test_mode, **kwargs)
+        self._warned = set()
+
+    def transform(self, results: dict) -> dict:
+        total = int(results['total_frames'])
+        results = super().transform(results)
+        inds = np.asarray(results['frame_inds'], dtype=np.float32)
+        results['frame_times'] = (inds / max(total - 1, 1)).clip(0, 1)
+        self._warn_if_short(results.get('filename', '?'), total)
+        return results
+
+    def _warn_if_short(self, filename: str, total: int) -> None:
+        span = self.clip_len * self.frame_interval
+        wanted = span * self.num_clips
+        if total >= wanted or filename in self._warned:
+            return
+        self._warned.add(filename)
+        if total < span:
+            how = ('frame indices loop (frame i reads frame i % {})'.format(total)
+                   if self.out_of_bound_opt == 'loop' else 'its last frame is repeated')
+            what = f'shorter than one clip ({span} frames): all clips start at 0 and {how}'
+        else:
+            what = 'the clips overlap (neighbouring clips share frames)'
+        from mmengine.logging import print_log
+        print_log(f'Video {filename!r} has {total} frames, fewer than the {wanted} that '
+                  f'{self.num_clips} clips x {self.clip_len} frames x interval '
+                  f'{self.frame_interval} ask for: {what}.', logger='current',
+                  level=logging.WARNING)
+
+
+@DATASETS.register_module()
+class STANFeatureDataset(VideoDataset):
+    """A video list (MMAction2's ``PATH LABEL`` / multi-label ``PATH L1 L2 ...`` lines)
+    read against a feature directory written by :func:`extract_features`: sample ``i`` is
+    ``feature_dir/PATH.pt``. Give the directory as ``data_prefix=dict(video=FEATURES)``."""
+
+    def load_data_list(self):
+        # the harness's list check, here too so that upstream tools/train.py stops early
+        check_video_list(self.ann_file, self.data_prefix.get('video') or '',
+                         type(self).__name__,
+                         ds=dict(multi_class=self.multi_class, num_classes=self.num_classes,
+                                 delimiter=self.delimiter), feature_suffix=FEATURE_SUFFIX)
+        return super().load_data_list()
+
+
+@TRANSFORMS.register_module()
+class LoadSTANFeatures(BaseTransform):
+    """Read ``filename + '.pt'`` (safe loading) into ``results['stan_features']``."""
+
+    def transform(self, results: dict) -> dict:
+        path = results['filename'] + FEATURE_SUFFIX
+        try:
+            feats = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception as exc:
+            raise DatasetError(
+                f'Cached features {path!r} cannot be read ({type(exc).__name__}: {exc}). '
+                f'Delete the file and run tools/extract_features.py again (it writes only '
+                f'missing files).') from exc
+        from .models.stan import FEATURE_KEYS
+        lacking = [k for k in FEATURE_KEYS if k not in feats]
+        if lacking:
+            raise DatasetError(f'Cached features {path!r} lack {lacking}: not a file of '
+                               f'tools/extract_features.py. Delete it and extract again.')
+        results['stan_features'] = {k: feats[k] for k in FEATURE_KEYS}
+        return results
+
+
+@TRANSFORMS.register_module()
+class PackSTANFeatures(BaseTransform):
+    """Cached features as a STAN input (a dict of tensors) with the label, as
+    ``PackActionInputs`` packs decoded clips."""
+
+    def __init__(self, meta_keys: Sequence[str] = ('filename', 'total_frames')):
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        sample = ActionDataSample()
+        if 'label' in results:
+            sample.set_gt_label(results['label'])
+        sample.set_metainfo({k: results[k] for k in self.meta_keys if k in results})
+        return dict(inputs=results['stan_features'], data_samples=sample)
+
+
+def backbone_fingerprint(model) -> str:
+    """SHA-256 (16 hex digits) of the weights and buffers of a STAN's two backbones: cached
+    features belong to exactly these."""
+    digest = hashlib.sha256()
+    for name in ('backbone', 'image_backbone'):
+        for key, value in sorted(getattr(model, name).state_dict().items()):
+            digest.update(f'{name}.{key}'.encode())
+            digest.update(value.detach().cpu().reshape(-1).contiguous().view(torch.uint8)
+                          .numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def read_feature_meta(feature_dir: str) -> Optional[dict]:
+    path = osp.join(feature_dir, FEATURE_META)
+    if not osp.isfile(path):
+        return None
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+@HOOKS.register_module()
+class STANFeatureCheckHook(Hook):
+    """Before training or testing on cached features: the model's backbones must be the
+    ones that made them (same fingerprint as ``FEATURES/stan_features.json``). Otherwise the
+    transformer would learn on one set of backbones and be saved with another, and the
+    checkpoint would give other answers on videos. Named in the cached configs'
+    ``custom_hooks``."""
+    priority = 'VERY_HIGH'
+
+    def __init__(self, feature_dir: str):
+        self.feature_dir = feature_dir
+
+    def _check(self, runner):
+        from mmengine.model import is_model_wrapper
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        meta = read_feature_meta(self.feature_dir)
+        if meta is None:
+            raise DatasetError(
+                f'{self.feature_dir!r} has no {FEATURE_META}: not a feature directory written '
+                f'by tools/extract_features.py (or an interrupted first run). Extract with '
+                f'python tools/extract_features.py CONFIG [CHECKPOINT] --out-dir '
+                f'{self.feature_dir}.')
+        ours = backbone_fingerprint(model)
+        if meta.get('fingerprint') != ours:
+            raise DatasetError(
+                f'The features in {self.feature_dir!r} were extracted with other backbone '
+                f'weights (fingerprint {meta.get("fingerprint")}, from {meta.get("config")} '
+                f'with checkpoint {meta.get("checkpoint")}) than this model has ({ours}). '
+                f'Start from the same weights (load_from= the checkpoint given to '
+                f'extract_features.py, or the same pretrained backbones), or extract again '
+                f'with --overwrite into this directory.')
+
+    def before_train(self, runner):
+        self._check(runner)
+
+    def before_test(self, runner):
+        self._check(runner)
+
+
+def feature_file(feature_dir: str, relative_video: str) -> str:
+    return osp.join(feature_dir, relative_video + FEATURE_SUFFIX)
+
+
+def _test_dataset(cfg, split: str):
+    """The split's list with the config's *test* pipeline (deterministic sampling)."""
+    from mmengine.registry import DefaultScope
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        return None
+    ds = dict(loader['dataset'])
+    while 'dataset' in ds and ds.get('type') != 'VideoDataset':  # unwrap repeat wrappers
+        ds = dict(ds['dataset'])
+    ds['pipeline'] = cfg.test_dataloader.dataset.pipeline
+    ds['test_mode'] = True
+    ds['type'] = 'VideoDataset'
+    for key in ('num_repeats', 'sample_once'):
+        ds.pop(key, None)
+    with DefaultScope.overwrite_default_scope('mmaction'):
+        return DATASETS.build(ds)
+
+
+def extract_features(config, checkpoint: Optional[str], out_dir: str,
+                     splits: Sequence[str] = ('train', 'val', 'test'), device: str = 'cpu',
+                     overwrite: bool = False, progress: bool = True) -> dict:
+    """Write the stream features of every video of ``splits`` (see the module docstring).
+    Returns ``{'written': n, 'kept': n}``."""
+    from mmengine.dataset import pseudo_collate
+    from mmengine.utils import ProgressBar
+
+    from .apis import init_model
+    from .checkpoint import atomic_write
+
+    model = init_model(config, checkpoint, device=device)
+    if checkpoint is None:  # the backbones' own weights (their init_cfg), e.g. zoo files
+        model.init_weights()
+        model.eval()
+    if getattr(model, 'finetune_backbones', True):
+        raise ValueError(f'{config}: feature caching needs frozen backbones (a STAN model with '
+                         f'finetune_backbones=False); fine-tuned backbones change the features '
+                         f'every step.')
+    cfg = model.cfg
+    fingerprint = backbone_fingerprint(model)
+    meta = read_feature_meta(out_dir)
+    if meta is not None and meta.get('fingerprint') != fingerprint and not overwrite:
+        raise ValueError(
+            f'{out_dir!r} holds features of other backbone weights (fingerprint '
+            f'{meta.get("fingerprint")}, from {meta.get("config")} with checkpoint '
+            f'{meta.get("checkpoint")}); these backbones are {fingerprint}. Use another '
+            f'--out-dir, or --overwrite to replace them all.')
+    os.makedirs(out_dir, exist_ok=True)
+    atomic_write(osp.join(out_dir, FEATURE_META), json.dumps(dict(
+        fingerprint=fingerprint, config=str(config), checkpoint=checkpoint,
+        static_frames_per_clip=model.static_frames_per_clip), indent=2).encode())
+    counts = dict(written=0, kept=0)
+    for split in splits:
+        dataset = _test_dataset(cfg, split)
+        if dataset is None:
+            continue
+        root = dataset.data_prefix.get('video') or ''
+        bar = ProgressBar(len(dataset)) if progress else None
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            rel = osp.relpath(info['filename'], root) if root else info['filename']
+            dest = feature_file(out_dir, rel)
+            if osp.isfile(dest) and not overwrite:
+                counts['kept'] += 1
+            else:
+                batch = model.data_preprocessor(pseudo_collate([dataset[i]]), False)
+                with torch.no_grad():
+                    feats, _ = model.extract_feat(batch['inputs'], stage='backbone',
+                                                  data_samples=batch['data_samples'])
+                buf = io.BytesIO()
+                torch.save({k: v[0].detach().cpu().contiguous() for k, v in feats.items()},
+                           buf)
+                os.makedirs(osp.dirname(dest) or '.', exist_ok=True)
+                atomic_write(dest, buf.getvalue())
+                counts['written'] += 1
+            if bar is not None:
+                bar.update()
+    return counts
