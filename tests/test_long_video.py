@@ -342,3 +342,12 @@ def test_stan_parts_are_registered_in_mmaction():
     assert HOOKS.module_dict['STANFeatureCheckHook'] is long_video.STANFeatureCheckHook
     # MMAction2's own recognisers are untouched
     assert MODELS.get('Recognizer3D').__module__.startswith('mmaction.')
+
+
+def test_apis_classify_a_long_video(toy):
+    from uniformer_dense.apis import inference, init_model, top_k
+    model = init_model(str(TOY), str(toy.init))
+    result = inference(model, str(toy.data / 'videos' / 'val_0000.mp4'))
+    ranked = top_k(model, result, 5)  # two classes: both, softmax scores
+    assert {label for label, _ in ranked} == {0, 1}
+    assert len(ranked) == 2 and sum(score for _, score in ranked) == pytest.approx(1, abs=1e-5)

@@ -25,6 +25,7 @@ pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     _base_.pack,
 ]
+train_pipeline = test_pipeline = pipeline  # test_pipeline: what apis / tools/demo.py use
 dataset = dict(type='VideoDataset', data_prefix=dict(video=data_root), pipeline=pipeline)
 train_dataloader = dict(
     batch_size=8, num_workers=0, persistent_workers=False,
