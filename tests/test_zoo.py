@@ -121,6 +121,14 @@ def test_unknown_name_lists_choices():
 def test_download_cli_list_and_fetch(served, tmp_path, monkeypatch):
     proc = run_tool('download.py', '--list')
     assert 'mask_rcnn_uniformer_s' in proc.stdout and 'topdown_uniformer_b_448x320' in proc.stdout
+    # each entry's sources, in the order they are tried, with their published SHA-256
+    lines = proc.stdout.splitlines()
+    i = next(n for n, ln in enumerate(lines) if ln.startswith('upernet_uniformer_s_global '))
+    assert 'lllyasviel/Annotators' in lines[i + 1] and 'upernet_global_small.pth' in lines[i + 1]
+    assert 'bebfa1264c10' in lines[i + 1]
+    assert 'Andy1621/uniformer' in lines[i + 2] and 'Google Drive' in lines[i + 3]
+    j = next(n for n, ln in enumerate(lines) if ln.startswith('topdown_uniformer_s_256x192 '))
+    assert 'OpenMMLab' in lines[j + 1] and 'sha256 d4a7fdac...' in lines[j + 1]
     proc = run_tool('download.py', 'nope', '--cache-dir', tmp_path / 'c', check=False)
     assert proc.returncode == 1 and 'Unknown model-zoo name' in proc.stderr
 

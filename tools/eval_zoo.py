@@ -3,7 +3,9 @@
     python tools/eval_zoo.py NAME [NAME ...] [--tta] [--cfg-options k=v ...] [--out table.md]
 
 Each entry's weights come from the cache (downloaded if needed, see tools/download.py) and
-are evaluated with its config through the same harness as tools/test.py. With --tta the
+are evaluated with its config through the same harness as tools/test.py, loaded as
+``zoo://NAME``: the authors' formats (MMDetection 2.x, MMSegmentation 0.x, SlowFast video
+files with their own class order) are converted when loaded. With --tta the
 segmentation entries are compared with the paper's multi-scale mIoU.
 """
 import argparse
@@ -13,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from uniformer_dense import harness, zoo  # noqa: E402
+from uniformer_dense.checkpoint import CheckpointError  # noqa: E402
 
 
 def evaluate(name, cfg_options=None, work_dir=None, tta=False):
@@ -23,7 +26,9 @@ def evaluate(name, cfg_options=None, work_dir=None, tta=False):
                               str(Path(work_dir or 'work_dirs/eval_zoo') / name))
     if tta:
         harness.enable_tta(cfg)
-    result = harness.test(cfg, str(zoo.resolve(name)))
+    # zoo://NAME: downloaded if needed, the authors' formats converted when loaded
+    zoo.resolve(name)
+    result = harness.test(cfg, f'zoo://{name}')
     paper = dict(entry.paper)
     rows = []
     for metric, measured in result['headline'].items():
@@ -46,7 +51,10 @@ def main(argv=None):
     args = harness.parse_tool_args(parser, argv)
     rows = []
     for name in args.names:
-        rows += evaluate(name, args.cfg_options, args.work_dir, args.tta)
+        try:
+            rows += evaluate(name, args.cfg_options, args.work_dir, args.tta)
+        except (zoo.ZooError, CheckpointError) as exc:
+            raise SystemExit(f'error: {name}: {exc}') from exc
     lines = ['| model | metric | measured | paper | difference |', '|---|---|---|---|---|']
     lines += [f'| {n} | {m} | {got:.1f} | {ref:.1f} | {got - ref:+.1f} |' for n, m, got, ref in rows]
     table = '\n'.join(lines)

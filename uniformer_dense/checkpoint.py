@@ -88,6 +88,8 @@ def read_checkpoint(filename: str, map_location='cpu') -> dict:
         ckpt = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
     except FileNotFoundError as exc:
         raise CheckpointError(f'Checkpoint {filename!r} does not exist ({exc}).') from exc
+    except CheckpointError as exc:  # a zoo:// download or cache problem (zoo.ZooError)
+        raise CheckpointError(f'Checkpoint {filename!r}: {exc}') from exc
     except Exception as exc:  # torch raises many types for a damaged zip/pickle
         raise CheckpointError(
             f'Checkpoint {filename!r} cannot be read: {type(exc).__name__}: {exc}. The file '
@@ -285,7 +287,8 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
     ``allow_partial`` the report of what will be skipped is logged instead. ``config`` (the
     model's config file) only completes the command line of the messages.
     """
-    state = extract_state_dict(read_checkpoint(filename), filename)
+    ckpt = read_checkpoint(filename)
+    state = extract_state_dict(ckpt, filename)
     own = model.state_dict()
     fitting, missing, unexpected, mismatched = diff_state_dict(own, state)
     report = LoadReport(source=filename, loaded=len(fitting), missing=missing,
@@ -294,6 +297,14 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
         return report
     if not fitting and is_authors_video_state(state):  # even a partial load would load nothing
         raise CheckpointError(authors_video_message(filename, config))
+    meta = ckpt.get('meta') if isinstance(ckpt.get('meta'), dict) else {}
+    why = meta.get('classifier_not_converted')  # a zoo:// authors' video file (zoo.py)
+    if why and missing and all(k.startswith('cls_head.') for k in missing):
+        if not allow_partial:
+            raise CheckpointError(f'Checkpoint {filename!r} has no usable classifier: {why}')
+        print_log(f'Partial load requested; the classifier stays at its initial value: {why}',
+                  logger=logger or 'current', level=logging.WARNING)
+        return report
     if allow_partial:
         print_log(f'Partial load requested; what does not fit stays at its initial value.\n'
                   f'{report}', logger=logger or 'current', level=logging.WARNING)
@@ -314,6 +325,41 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
         f'Checkpoint {filename!r} does not fit the model of this config: '
         f'{"; ".join(hints)}. Use the checkpoint trained with this config, or pass '
         f'--partial-load to load only what fits.\n{report}')
+
+
+def timm_checkpoint_filter_fn(state_dict: dict, model: torch.nn.Module) -> dict:
+    """timm-style filter: a state dict as the backbone ``model`` loads it.
+
+    The authors' ImageNet files (weights under ``model``, with the classifier ``head.*`` and
+    the final ``norm.*``, without the per-stage output norms ``norm1..4``) become the
+    backbone's keys: classifier keys the model lacks are dropped and, for such a
+    classification file, the missing output norms keep the model's own initial values.
+    Anything else that does not fit is left for ``load_state_dict`` to report."""
+    if any(k in state_dict for k in ('state_dict', 'model', 'model_state')):
+        state_dict = extract_state_dict(state_dict)
+    state_dict = {k[len('module.'):] if k.startswith('module.') else k: v
+                  for k, v in state_dict.items()}
+    own = model.state_dict()
+    dropped = [k for k in state_dict if CLASSIFIER_KEYS.match(k) and k not in own]
+    out = {k: v for k, v in state_dict.items() if k not in dropped}
+    if dropped:  # a classification file: the dense-prediction output norms start fresh
+        for key, value in own.items():
+            if OUTPUT_NORM_KEYS.match(key) and key not in out:
+                out[key] = value
+    return out
+
+
+def timm_load_state_dict_pre_hook(module, state_dict, prefix, *args):
+    """``module.register_load_state_dict_pre_hook`` form of
+    :func:`timm_checkpoint_filter_fn`: ``timm.create_model(..., checkpoint_path=FILE)``
+    calls ``load_state_dict`` with no filter of its own."""
+    inner = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
+    if not inner:
+        return
+    filtered = timm_checkpoint_filter_fn(inner, module)
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        del state_dict[key]
+    state_dict.update({prefix + k: v for k, v in filtered.items()})
 
 
 def _history_buffer_getattr(obj, name):
@@ -337,6 +383,8 @@ def allow_mmengine_checkpoint_types():
     ``getattr`` that resolves nothing but HistoryBuffer's methods; safe loading itself stays
     on for every file, downloaded or not.
     """
+    import argparse
+
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
     multiarray = getattr(np, '_core', np.core).multiarray
@@ -345,7 +393,11 @@ def allow_mmengine_checkpoint_types():
         np.uint32, np.bool_)]  # uint32: numpy's generator state (RandomStateHook)
     torch.serialization.add_safe_globals(
         [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-         *dtype_classes, (_history_buffer_getattr, 'builtins.getattr')])
+         *dtype_classes, (_history_buffer_getattr, 'builtins.getattr'),
+         # the authors' DeiT-based ImageNet training saves its command line as
+         # {'args': argparse.Namespace(...)}: a plain attribute holder (its values are still
+         # unpickled under the same allow-list)
+         argparse.Namespace])
 
 
 # ---------------------------------------------------------------------------- saving

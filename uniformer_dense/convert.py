@@ -147,6 +147,8 @@ def read_class_list(path: Union[str, Path]) -> List[str]:
 
     - one name per line, the line number being the index (MMAction2's ``label_map_*.txt``);
     - ``name<TAB>index`` or ``index<TAB>name`` per line (the authors' K400 list);
+    - ``name index`` per line, the index last after a space, when every line has one and the
+      indices are each of 0..N-1 once (the authors' Kinetics-600 lists);
     - JSON: ``{"name": index, ...}`` (SlowFast's class-name files) or ``["name", ...]``.
     """
     path = str(path)
@@ -162,24 +164,52 @@ def read_class_list(path: Union[str, Path]) -> List[str]:
         else:
             raise ValueError(f'Class list {path}: expected a JSON list of names or an object '
                              f'{{name: index}}.')
+        return _check_names(path, names)
+    return _parse_lines(path, text.splitlines())
+
+
+def read_class_lists(paths: Sequence[Union[str, Path]]) -> List[str]:
+    """One class list split over several text files (each line ``name index``, the indices
+    numbering the classes across all files), e.g. the authors' Kinetics-600 'common' and
+    'special' lists; a single path is :func:`read_class_list`."""
+    paths = [str(p) for p in paths]
+    if len(paths) == 1:
+        return read_class_list(paths[0])
+    lines = []
+    for path in paths:
+        if not Path(path).is_file():
+            raise FileNotFoundError(f'Class list {path!r} does not exist.')
+        lines += [line for line in Path(path).read_text(encoding='utf-8-sig').splitlines()
+                  if line.strip()]
+    return _parse_lines(' + '.join(paths), lines)
+
+
+def _parse_lines(path: str, lines: List[str]) -> List[str]:
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if any('\t' in line for line in lines):
+        rows = []
+        for n, line in enumerate(lines, 1):
+            fields = [f.strip() for f in line.split('\t')]
+            if len(fields) == 2 and fields[1].lstrip('-').isdigit():
+                rows.append((int(fields[1]), fields[0]))
+            elif len(fields) == 2 and fields[0].lstrip('-').isdigit():
+                rows.append((int(fields[0]), fields[1]))
+            else:
+                raise ValueError(f'Class list {path}, line {n}: expected "name<TAB>index", '
+                                 f'got {line!r}.')
+        names = _parse_indexed(path, rows)
     else:
-        lines = text.splitlines()
-        while lines and not lines[-1].strip():
-            lines.pop()
-        if any('\t' in line for line in lines):
-            rows = []
-            for n, line in enumerate(lines, 1):
-                fields = [f.strip() for f in line.split('\t')]
-                if len(fields) == 2 and fields[1].lstrip('-').isdigit():
-                    rows.append((int(fields[1]), fields[0]))
-                elif len(fields) == 2 and fields[0].lstrip('-').isdigit():
-                    rows.append((int(fields[0]), fields[1]))
-                else:
-                    raise ValueError(f'Class list {path}, line {n}: expected "name<TAB>index", '
-                                     f'got {line!r}.')
-            names = _parse_indexed(path, rows)
+        spaced = [re.fullmatch(r'(.*\S)\s+(\d+)', line.strip()) for line in lines]
+        if lines and all(spaced) and sorted(int(m.group(2)) for m in spaced) == list(
+                range(len(lines))):
+            names = _parse_indexed(path, [(int(m.group(2)), m.group(1)) for m in spaced])
         else:
             names = [line.strip() for line in lines]
+    return _check_names(path, names)
+
+
+def _check_names(path: str, names: List[str]) -> List[str]:
     empty = [n for n, name in enumerate(names, 1) if not name.strip()]
     if empty or not names:
         raise ValueError(f'Class list {path}: empty class name at entries {empty[:10]} '
@@ -261,7 +291,23 @@ def convert_checkpoint(src: str, dst: str, source: Optional[str] = None,
     MMAction2's), unless ``keep_class_order`` keeps the rows as they are (then
     ``src_classes``, if given, names them).
     """
-    ckpt = read_checkpoint(src)
+    out = convert_loaded(read_checkpoint(src), source, str(src), classes, src_classes,
+                         dst_classes, keep_class_order)
+    torch.save(out, dst)
+    meta = out['meta']
+    return dict(source=meta['source_format'], tensors=len(out['state_dict']),
+                classes=len(meta.get('dataset_meta', {}).get('classes') or ()), dst=str(dst),
+                reindexed='class_order_to' in meta)
+
+
+def convert_loaded(ckpt: dict, source: Optional[str] = None, src: str = '<checkpoint>',
+                   classes: Optional[Sequence[str]] = None,
+                   src_classes: Optional[ClassList] = None,
+                   dst_classes: Optional[ClassList] = None,
+                   keep_class_order: bool = False) -> dict:
+    """:func:`convert_checkpoint` on a checkpoint already read (``src`` names it in
+    messages): returns ``{'meta': ..., 'state_dict': ...}``. ``zoo://`` loads use it to
+    convert the authors' files when they are loaded."""
     state = extract_state_dict(ckpt, src)
     source = source or guess_source(state, src)
     if source not in RENAMES:
@@ -284,9 +330,7 @@ def convert_checkpoint(src: str, dst: str, source: Optional[str] = None,
                          f'a {source} checkpoint.')
     if classes:
         meta['dataset_meta'] = dict(classes=tuple(classes))
-    torch.save(dict(meta=meta, state_dict=state), dst)
-    return dict(source=source, tensors=len(state), classes=len(classes or ()), dst=str(dst),
-                reindexed=permutation is not None)
+    return dict(meta=meta, state_dict=state)
 
 
 def _describe(classes: ClassList) -> str:

@@ -59,14 +59,21 @@ def _timm_factory(timm_name: str, variant: str):
         if not features_only:
             raise ValueError(
                 f"timm model {timm_name!r} from uniformer_dense is a dense-prediction backbone "
-                f"without a classifier: call timm.create_model({timm_name!r}, features_only=True).")
-        if pretrained:
-            raise ValueError(
-                f'timm model {timm_name!r}: pretrained=True is not wired to the model zoo yet; '
-                f"pass checkpoint_path=FILE, or build uniformer_dense.UniFormer with "
-                f"init_cfg=dict(type='Pretrained', checkpoint=FILE).")
+                f"without a classifier: call timm.create_model({timm_name!r}, features_only=True"
+                f"[, pretrained=True for the model zoo's ImageNet-1K weights]).")
+        from .checkpoint import load_backbone_checkpoint, timm_load_state_dict_pre_hook
         model = UniFormer(variant=variant, out_indices=tuple(out_indices), **kwargs)
         model.init_weights()
+        if pretrained:  # the ImageNet-1K file of the model zoo (or the overlay's file)
+            overlay = pretrained_cfg_overlay if isinstance(pretrained_cfg_overlay, dict) else {}
+            if overlay.get('file'):
+                load_backbone_checkpoint(model, str(overlay['file']))
+            else:
+                from .zoo import imagenet_entry
+                load_backbone_checkpoint(model, f'zoo://{imagenet_entry(variant).name}')
+        # checkpoint_path=FILE: timm calls model.load_state_dict(FILE's weights) without a
+        # filter; this hook is the timm-style filter (authors' ImageNet files load).
+        model.register_load_state_dict_pre_hook(timm_load_state_dict_pre_hook)
         from timm.models._features import FeatureInfo
         info = [dict(num_chs=c, reduction=4 * 2 ** i, module=f'norm{i + 1}', index=i)
                 for i, c in enumerate(model.embed_dims)]
@@ -113,6 +120,9 @@ def explain_unknown_types():
             f"type='UniFormer' (images; in MMAction2 configs 'UniFormerImage'; variant= one of "
             f"{', '.join(IMAGE_VARIANTS)}) and type='UniFormerVideo' (variant= one of "
             f"{', '.join(VIDEO_VARIANTS)}). The tools in tools/ import it themselves; elsewhere "
-            f"add custom_imports = dict(imports=['uniformer_dense']) to the config. Other "
+            f"add custom_imports = dict(imports=['uniformer_dense']) to the config. The long-"
+            f"video recogniser type='STAN' (and STANHead, SampleLongVideo, STANFeatureDataset) "
+            f"needs 'uniformer_dense.models.stan' and 'uniformer_dense.long_video' in "
+            f"custom_imports too, as configs/long_video/ have it. Other "
             f'types come from mmdet / mmseg / mmpose / mmaction: check the spelling and the '
             f"config's default_scope.") from exc
