@@ -18,8 +18,9 @@ then need no transposes, and the depthwise position convolution reads the channe
 tensor as a ``channels_last`` NCHW view without copying. With autograd off (inference),
 blocks add residuals into their own trunk tensor in place, GELU runs in place, and the
 stage-1/2 MLPs run over horizontal bands: on CPU a fresh activation-sized buffer costs more
-than most ops that fill it (``benchmarks/RESULTS.md``). With autograd on, every op is out of
-place as usual.
+than most ops that fill it (``benchmarks/RESULTS.md``). With autograd on, and while a graph
+is recorded for export (tracing, ONNX, ``torch.export``: :func:`recording_graph`), every op is
+out of place as usual.
 """
 from __future__ import annotations
 
@@ -95,10 +96,28 @@ class DropPath(nn.Module):
         return f'p={self.p}'
 
 
+def recording_graph() -> bool:
+    """Whether this forward is being recorded as a graph (``torch.jit.trace``, either ONNX
+    exporter, ``torch.export``) rather than run.
+
+    The inference fast paths below step aside then: a trace does not see through in-place
+    writes into views (the TorchScript ONNX exporter silently dropped the banded MLP's
+    ``band.add_``, so exported models lost every stage-1/2 MLP), and an exported graph is
+    planned by its runtime anyway. ``torch.compile`` (not exporting) keeps them: it
+    functionalises mutations correctly."""
+    return (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
+            or torch.compiler.is_exporting())
+
+
+def in_place_inference() -> bool:
+    """Whether blocks may overwrite their own activations: autograd off, not recording."""
+    return not torch.is_grad_enabled() and not recording_graph()
+
+
 def gelu(x: torch.Tensor) -> torch.Tensor:
-    """Exact GELU; in place when autograd is off (a fresh activation-sized buffer costs more
-    than the GELU itself on CPU)."""
-    return F.gelu(x) if torch.is_grad_enabled() else torch.ops.aten.gelu_(x)
+    """Exact GELU; in place at inference (a fresh activation-sized buffer costs more than
+    the GELU itself on CPU)."""
+    return torch.ops.aten.gelu_(x) if in_place_inference() else F.gelu(x)
 
 
 def keeps_dtype(x: torch.Tensor, y: torch.Tensor) -> bool:
@@ -110,13 +129,14 @@ def keeps_dtype(x: torch.Tensor, y: torch.Tensor) -> bool:
 def residual(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """``x + y`` for a block-owned trunk ``x``: accumulated in place when autograd is off
     (with autograd on, ``x`` is saved by the norm that read it)."""
-    return x.add_(y) if not torch.is_grad_enabled() and keeps_dtype(x, y) else x + y
+    return x.add_(y) if in_place_inference() and keeps_dtype(x, y) else x + y
 
 
 def fresh_sum(fresh: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """``fresh + x`` written into ``fresh``, a new tensor no autograd node saved (a
-    convolution's output), unless that would lower the result's dtype."""
-    return fresh.add_(x) if keeps_dtype(fresh, x) else fresh + x
+    convolution's output), unless that would lower the result's dtype or a graph is being
+    recorded (see :func:`recording_graph`)."""
+    return fresh.add_(x) if keeps_dtype(fresh, x) and not recording_graph() else fresh + x
 
 
 def conv_nd(ndim: int):
@@ -129,13 +149,20 @@ def batch_norm_nd(ndim: int):
 
 
 def channels_first(x: torch.Tensor) -> torch.Tensor:
-    """``(B, *spatial, C)`` viewed as ``(B, C, *spatial)`` (no copy)."""
-    return x.movedim(-1, 1)
+    """``(B, *spatial, C)`` viewed as ``(B, C, *spatial)`` (no copy).
+
+    A permute with non-negative axes rather than ``movedim(-1, 1)``: the TorchScript ONNX
+    exporter writes ``movedim``'s negative axis into the Transpose ``perm`` unresolved, a
+    graph onnxruntime refuses."""
+    return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
 
 
 def channels_last(x: torch.Tensor) -> torch.Tensor:
-    """``(B, C, *spatial)`` viewed as ``(B, *spatial, C)`` (no copy)."""
-    return x.movedim(1, -1)
+    """``(B, C, *spatial)`` viewed as ``(B, *spatial, C)`` (no copy; see channels_first)."""
+    return x.permute(0, *range(2, x.dim()), 1)
+
+
+to_channels_last = channels_last  # for methods whose ``channels_last`` argument shadows it
 
 
 class PatchEmbed(nn.Module):
@@ -156,7 +183,7 @@ class PatchEmbed(nn.Module):
     def forward(self, x, channels_last: bool = False):
         """Channels-first in; channels-first out, or ``(B, *spatial, C)`` when
         ``channels_last``."""
-        x = self.norm(self.proj(x).movedim(1, -1))
+        x = self.norm(to_channels_last(self.proj(x)))
         return x if channels_last else channels_first(x)
 
 
@@ -214,7 +241,7 @@ class LocalBlock(nn.Module):
     def forward(self, x):
         x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
         x = residual(x, self.drop_path(self.conv2(self.attn(self.conv1(self.norm1(x))))))
-        if torch.is_grad_enabled() or self.norm2.training:
+        if not in_place_inference() or self.norm2.training:
             return residual(x, self.drop_path(self.mlp(self.norm2(x))))
         # Inference: BatchNorm with running statistics and the MLP are position-wise, so
         # they run band by band (rows of an image, frames of a video) and accumulate in
@@ -296,14 +323,17 @@ class AttentionBlock(nn.Module):
             return self.attn(y.reshape(x.shape[0], -1, x.shape[-1])).view(x.shape)
         B, H, W, C = x.shape
         pad_b, pad_r = (-H) % ws, (-W) % ws
-        if pad_b or pad_r:
+        # A recorded graph pads and crops unconditionally: at the export size the padding
+        # may be zero, and a Python branch on it would be frozen into the graph.
+        pad = recording_graph() or bool(pad_b or pad_r)
+        if pad:
             y = F.pad(y, (0, 0, 0, pad_r, 0, pad_b))
         Hp, Wp = H + pad_b, W + pad_r
         nh, nw = Hp // ws, Wp // ws
         windows = y.view(B, nh, ws, nw, ws, C).transpose(2, 3).reshape(B * nh * nw, ws * ws, C)
         windows = self.attn(windows)
         y = windows.view(B, nh, nw, ws, ws, C).transpose(2, 3).reshape(B, Hp, Wp, C)
-        if pad_b or pad_r:
+        if pad:
             y = y[:, :H, :W]
         return y
 
@@ -354,7 +384,10 @@ class LightAttentionBlock(AttentionBlock):
             x = x + self.drop_path(self.scale(self.mlp(self.norm2(x)), self.gamma_2))
             return x[:, :1], x[:, 1:].reshape(B, H, W, C), score
 
-        n_keep = int(N * self.keep_ratio)
+        # floor(N * keep_ratio) in integer arithmetic, which a recorded graph keeps symbolic
+        # in N (``int(N * 0.5)`` would freeze the export size's token count).
+        num, den = float(self.keep_ratio).as_integer_ratio()
+        n_keep = N * num // den
         order = torch.argsort(score, dim=1, descending=True)
         x = torch.gather(x, 1, order.unsqueeze(-1).expand(-1, -1, C))
         score = torch.gather(score, 1, order)
