@@ -12,15 +12,26 @@ The video section (``--only video`` re-measures just that section of RESULTS.md)
 video UniFormer-S with MMAction2's own port of it on one 16x224x224 clip: forward, training
 step, peak memory, FLOP floor. The two differ slightly in numerics (LayerNorm eps, inflation
 rule), not in shapes or FLOPs, so their speeds compare like for like.
+
+The long-video section (``--only long_video``) measures STAN with UniFormer-S backbones
+(configs/long_video/stan_uniformer_s_frozen.py and ..._finetune.py, random weights) on a
+2-minute 30 fps 224x224 video generated once into the temp directory: decoding and sampling
+through the config's test pipeline, inference, and training steps with frozen backbones,
+with checkpointed fine-tuning and (fewer clips, extrapolated) with fine-tuning without
+checkpointing. ``--only`` replaces just its own section of --out and keeps the rest.
 """
 import argparse
+import copy
 import datetime
+import gc
 import json
+import os
 import platform
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +49,14 @@ EXECUTION = {'eager': {}, 'channels_last input': dict(channels_last=True),
 VIDEO_MODELS = ['uniformer_video_s', 'mmaction_uniformer_s']
 VIDEO_CLIP = (16, 224, 224)
 VIDEO_SECTION = '## Video backbone'
+LONG_VIDEO_SECTION = '## Long videos (STAN)'
+SECTIONS = {'video': VIDEO_SECTION, 'long_video': LONG_VIDEO_SECTION}
+# STAN (UniFormer-S backbones) on a 2-minute 30 fps video at 224 px.
+STAN_FROZEN = 'configs/long_video/stan_uniformer_s_frozen.py'
+STAN_FINETUNE = 'configs/long_video/stan_uniformer_s_finetune.py'
+LONG_VIDEO = dict(seconds=120, fps=30, size=224)
+STAN_CHUNKS = (2, 16)  # inference at other chunk sizes than the config's (8)
+STAN_FEW_CLIPS = (2, 4)  # fine-tuning without checkpointing: measured at these M only
 CHECKPOINTING = {'none': {}, 'stage-3 (0,0,8,0)': dict(checkpoint_num=(0, 0, 8, 0)),
                  'every block': dict(with_cp=True)}
 
@@ -145,6 +164,158 @@ def in_subprocess(name, h, w, mode, device, repeats, options=None):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def long_video_path():
+    """The benchmark's 2-minute 30 fps 224x224 video (3600 frames), generated once into the
+    temp directory: moving shapes over a drifting gradient with a little noise (MPEG-4 part
+    2, the codec OpenCV's pip build writes), deterministic."""
+    seconds, fps, size = LONG_VIDEO['seconds'], LONG_VIDEO['fps'], LONG_VIDEO['size']
+    folder = Path(tempfile.gettempdir()) / 'uniformer_dense_benchmark'
+    path = folder / f'long_video_{seconds}s_{fps}fps_{size}px.mp4'
+    if path.is_file():
+        return path
+    import cv2
+    import numpy as np
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    n = seconds * fps
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32) / size
+    shapes = rng.uniform(0, 1, (6, 7))  # x0, y0, vx, vy, b, g, r
+    part = path.with_suffix(f'.{os.getpid()}.mp4')
+    writer = cv2.VideoWriter(str(part), cv2.VideoWriter_fourcc(*'mp4v'), fps, (size, size))
+    if not writer.isOpened():
+        raise RuntimeError(f'OpenCV cannot write {part} (mp4v)')
+    for i in range(n):
+        t = i / fps
+        phase = 2 * np.pi * t / 20  # the scene drifts over 20 s
+        base = np.stack([xx * np.cos(phase) + yy * np.sin(phase),
+                         yy * np.cos(phase / 2) + 0.5 * xx,
+                         0.5 + 0.5 * np.sin(6 * xx + phase)], -1)
+        frame = (80 + 120 * base / max(base.max(), 1e-6)).astype(np.uint8)
+        for x0, y0, vx, vy, *colour in shapes:
+            cx = int(size * (0.5 + 0.4 * np.sin(2 * np.pi * (x0 + 0.05 * vx * t))))
+            cy = int(size * (0.5 + 0.4 * np.cos(2 * np.pi * (y0 + 0.05 * vy * t))))
+            cv2.circle(frame, (cx, cy), 12 + int(20 * x0), [int(255 * c) for c in colour], -1)
+        noise = rng.integers(-6, 7, frame.shape, dtype=np.int16)
+        writer.write(np.clip(frame.astype(np.int16) + noise, 0, 255).astype(np.uint8))
+    writer.release()
+    frames = int(cv2.VideoCapture(str(part)).get(cv2.CAP_PROP_FRAME_COUNT))
+    if frames != n:
+        part.unlink()
+        raise RuntimeError(f'generated {frames} frames instead of {n} in {part}')
+    part.replace(path)
+    return path
+
+
+def _stan_pipeline(cfg, num_clips=None):
+    from mmengine.dataset import Compose
+    pipeline = copy.deepcopy(cfg.test_dataloader.dataset.pipeline)
+    for t in pipeline:
+        if t['type'] == 'SampleLongVideo' and num_clips:
+            t['num_clips'] = num_clips
+    return Compose(pipeline)
+
+
+def measure_stan(spec):
+    """Runs inside a fresh process: one STAN measurement. ``spec``: config, mode ('decode',
+    'infer', 'train' or 'flops'), device, video, repeats, warmup, and optionally num_clips
+    (M), chunk_size, batch (videos), checkpoint (False: fine-tuning without gradient
+    checkpointing)."""
+    import torch
+    sys.path.insert(0, str(REPO))
+    torch.manual_seed(0)
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import init_default_scope
+
+    from uniformer_dense.analysis import (build_model, count_params, dummy_batch,
+                                          long_video_sampling, meta_flops)
+    from uniformer_dense.harness import load_config
+    cfg = load_config(str(REPO / spec['config']))
+    init_default_scope(cfg.get('default_scope', 'mmaction'))
+    device, mode = spec['device'], spec['mode']
+    if spec.get('chunk_size'):
+        cfg.model.chunk_size = spec['chunk_size']
+    if mode == 'flops':  # one whole video (the config's M clips), one forward
+        model = build_model(cfg, init=False).eval()
+        macs = meta_flops(model, 'action', *dummy_batch(cfg, (LONG_VIDEO['size'],) * 2))
+        return dict(long_video_sampling(cfg), macs=macs, chunk_size=cfg.model.chunk_size,
+                    static_frames_per_clip=cfg.model.static_frames_per_clip)
+    pipeline = _stan_pipeline(cfg, spec.get('num_clips'))
+    info = dict(filename=spec['video'], label=0, start_index=0, modality='RGB')
+    sync = (lambda: torch.cuda.synchronize()) if device == 'cuda' else (lambda: None)
+
+    def timed(step):
+        times = []
+        for i in range(spec['warmup'] + spec['repeats']):
+            sync()
+            start = time.perf_counter()
+            out = step()
+            sync()
+            if i >= spec['warmup']:
+                times.append(time.perf_counter() - start)
+        return statistics.median(times), out
+
+    if mode == 'decode':
+        seconds, sample = timed(lambda: pipeline(dict(info)))
+        return dict(ms=1000 * seconds, shape=list(sample['inputs'].shape),
+                    total_frames=int(sample['data_samples'].metainfo['total_frames']))
+    sample = pipeline(dict(info))
+    data = pseudo_collate([sample] * spec.get('batch', 1))
+    model = build_model(cfg, init=False).to(device)
+    params = count_params(model)
+    if mode == 'train':
+        from mmengine.optim import build_optim_wrapper
+        optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+        # STAN's with_cp=False: the same chunks, every activation kept
+        model.with_cp = spec.get('checkpoint', True)
+        model.train()
+        step = lambda: model.train_step(data, optim_wrapper)  # noqa: E731
+    else:
+        model.eval()
+
+        def step():
+            with torch.no_grad():  # as MMEngine's test loop runs it
+                return model.test_step(data)
+    gc.collect()
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated() / 2 ** 20
+    else:
+        base = sum(t.numel() * t.element_size()
+                   for t in list(model.parameters()) + list(model.buffers())) / 2 ** 20
+    seconds, _ = timed(step)
+    if device == 'cuda':
+        peak = torch.cuda.max_memory_allocated() / 2 ** 20
+    else:
+        peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
+    return dict(ms=1000 * seconds, peak_mb=peak, base_mb=base, params=params,
+                trainable=sum(p.numel() for p in model.parameters() if p.requires_grad),
+                shape=list(data['inputs'][0].shape), batch=len(data['inputs']))
+
+
+def stan_in_subprocess(**spec):
+    proc = subprocess.run([sys.executable, __file__, '--stan', json.dumps(spec)],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f'STAN {spec} failed:\n{proc.stderr[-3000:]}')
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def replace_section(text, heading, lines):
+    """``text`` with its section under the line ``heading`` (up to the next ``## `` heading
+    or the end) replaced by ``lines``, or with ``lines`` appended where it has none; all
+    other sections kept as they are."""
+    doc = text.rstrip('\n').split('\n') if text.strip() else []
+    if heading in doc:
+        start = doc.index(heading)
+        end = next((i for i in range(start + 1, len(doc)) if doc[i].startswith('## ')),
+                   len(doc))
+        doc = doc[:start] + list(lines) + ([''] + doc[end:] if end < len(doc) else [])
+    else:
+        doc = doc + ([''] if doc else []) + list(lines)
+    return '\n'.join(doc) + '\n'
+
+
 def versions():
     import torch
     import mmdet
@@ -159,21 +330,26 @@ def main(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--quick', action='store_true', help='fewer repeats')
     parser.add_argument('--out', default=str(HERE / 'RESULTS.md'))
-    parser.add_argument('--only', choices=['video'],
-                        help='re-measure one section and replace it in --out')
+    parser.add_argument('--only', choices=sorted(SECTIONS),
+                        help='re-measure one section and replace it in --out (the rest kept)')
+    parser.add_argument('--stan', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         name, h, w, mode, device, repeats, options = json.loads(args.one)
         print(json.dumps(measure_one(name, h, w, mode, device, repeats, options)))
         return
+    if args.stan:
+        print(json.dumps(measure_stan(json.loads(args.stan))))
+        return
     import torch
     device = args.device
     rate = matmul_rate(device)
-    if args.only == 'video':
+    if args.only:
         out = Path(args.out)
-        kept = out.read_text().split('\n' + VIDEO_SECTION)[0].rstrip('\n') if out.exists() else ''
-        section = video_section(device, rate, args.quick)
-        out.write_text(kept + '\n\n' + '\n'.join(section) + '\n')
+        make = video_section if args.only == 'video' else long_video_section
+        section = make(device, rate, args.quick)
+        out.write_text(replace_section(out.read_text() if out.exists() else '',
+                                       SECTIONS[args.only], section))
         print('\n'.join(section))
         return
     modes = ['forward', 'train'] + (['forward_bf16'] if device == 'cuda' else [])
@@ -242,6 +418,7 @@ def main(argv=None):
     for label, res in exec_rows:
         lines.append(f'| {label} | {res["ms"]:.0f} | {exec_rows[0][1]["ms"] / res["ms"]:.2f}x |')
     lines += [''] + video_section(device, rate, args.quick)
+    lines += [''] + long_video_section(device, rate, args.quick)
     Path(args.out).write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 
@@ -271,6 +448,109 @@ def video_section(device, rate, quick):
     lines += ['', f'Video UniFormer-S against MMAction2\'s port: forward '
               f'**{port["forward"]["ms"] / ours["forward"]["ms"]:.2f}x** faster, training step '
               f'**{port["train"]["ms"] / ours["train"]["ms"]:.2f}x**.']
+    return lines
+
+
+def long_video_section(device, rate, quick):
+    """STAN with UniFormer-S backbones on a 2-minute 30 fps 224x224 video: decoding, inference
+    (three chunk sizes), training steps with frozen, checkpointed and (extrapolated) plain
+    fine-tuned backbones. Each step takes seconds to minutes on a CPU: one timed run each,
+    no warm-up run (first-call overheads are small next to a step). ``quick``: one other
+    chunk size, no two-video batch."""
+    video = str(long_video_path())
+    run = dict(device=device, video=video, repeats=1, warmup=0)
+
+    def stan(name, **spec):
+        res = stan_in_subprocess(**dict(run, **spec))
+        print(name, json.dumps(res), flush=True)
+        return res
+
+    decode = stan('decode', config=STAN_FROZEN, mode='decode', repeats=3, warmup=1)
+    info = stan('flops', config=STAN_FROZEN, mode='flops')
+    macs, chunk, per_clip = info['macs'], info['chunk_size'], info['static_frames_per_clip']
+    infer = {chunk: stan(f'infer chunk {chunk}', config=STAN_FROZEN, mode='infer')}
+    for other in STAN_CHUNKS[:1] if quick else STAN_CHUNKS:
+        infer[other] = stan(f'infer chunk {other}', config=STAN_FROZEN, mode='infer',
+                            chunk_size=other)
+    frozen = {1: stan('train frozen', config=STAN_FROZEN, mode='train')}
+    if not quick:
+        frozen[2] = stan('train frozen, 2 videos', config=STAN_FROZEN, mode='train', batch=2)
+    tuned = stan('train fine-tune checkpointed', config=STAN_FINETUNE, mode='train')
+    plain = {m: stan(f'train fine-tune no checkpointing, M={m}', config=STAN_FINETUNE,
+                     mode='train', checkpoint=False, num_clips=m) for m in STAN_FEW_CLIPS}
+    m_clips, _, clip_len, h, w = infer[chunk]['shape']
+    (m1, r1), (m2, r2) = sorted(plain.items())[:2]
+
+    def extrapolate(key):  # linear in the clips per video, through the two measured points
+        return r2[key] + (r2[key] - r1[key]) * (m_clips - m2) / (m2 - m1)
+
+    def row(step, config, m, videos, chunk_size, res):
+        return (f'| {step} | {config} | {m} | {videos} | {chunk_size} | '
+                f'{res["ms"] / 1000:.1f} | {res["peak_mb"]:.0f} |')
+
+    ref = infer[chunk]
+    if device == 'cuda':
+        peak = '`torch.cuda.max_memory_allocated` (weights included).'
+    else:
+        peak = (f'growth of the process\'s peak resident set during the step (fp32; the '
+                f'weights, loaded before, are not in it: {ref["base_mb"]:.0f} MB for all '
+                f'{ref["params"] / 1e6:.1f}M parameters).')
+    lines = [
+        LONG_VIDEO_SECTION, '',
+        f'STAN with UniFormer-S backbones (random weights: the same shapes and cost as the '
+        f'pretrained ones) on one video of {LONG_VIDEO["seconds"] // 60} minutes at '
+        f'{LONG_VIDEO["fps"]} fps, {LONG_VIDEO["size"]}x{LONG_VIDEO["size"]} '
+        f'({decode["total_frames"]} frames; generated, MPEG-4 part 2), read through the test '
+        f'pipeline of `{STAN_FROZEN}` (SampleLongVideo: {m_clips} clips x {clip_len} frames, '
+        f'one every {info["frame_interval"]}: {m_clips * clip_len} decoded frames, '
+        f'{info["static_frames"]} of them also seen by the image backbone), batch of one '
+        f'video unless said. Same machine, {device}; matrix-multiply rate in this run '
+        f'{rate / 1e9:.1f} GFLOP/s. One run per row, each in a fresh process '
+        f'(`python benchmarks/run.py --only long_video` re-measures this section). '
+        f'Peak MB: {peak} Training steps are MMEngine\'s `train_step` (forward, loss, '
+        f'backward, gradient clipping, the config\'s AdamW step) on the test-pipeline sample; '
+        f'"fine-tuned, no checkpointing" runs the same chunks with every activation kept.', '',
+        '| step | config | clips M | videos | chunk | time s | peak MB |',
+        '|---|---|---|---|---|---|---|',
+        f'| decode + sample (test pipeline, median of 3) | frozen | {m_clips} | 1 | - | '
+        f'{decode["ms"] / 1000:.1f} | - |']
+    for size, res in sorted(infer.items()):
+        config = 'frozen' if size == chunk else f'frozen, chunk_size={size}'
+        lines.append(row('inference (`test_step`)', config, m_clips, 1, size, res))
+    for videos, res in sorted(frozen.items()):
+        lines.append(row(f'training step, frozen backbones ({res["trainable"] / 1e6:.1f}M '
+                         f'trained)', 'frozen', m_clips, videos, chunk, res))
+    lines.append(row(f'training step, fine-tuned, checkpointed per chunk '
+                     f'({tuned["trainable"] / 1e6:.1f}M trained)', 'finetune', m_clips, 1,
+                     chunk, tuned))
+    for m, res in sorted(plain.items()):
+        lines.append(row('training step, fine-tuned, no checkpointing (measured)', 'finetune',
+                         m, 1, chunk, res))
+    lines.append(f'| training step, fine-tuned, no checkpointing (**extrapolated** linearly '
+                 f'from M={m1}, {m2}; not run) | finetune | {m_clips} | 1 | {chunk} | '
+                 f'~{extrapolate("ms") / 1000:.0f} | ~{extrapolate("peak_mb"):.0f} |')
+    floor = 2 * macs / rate
+    per_clip_mb = (r2['peak_mb'] - r1['peak_mb']) / (m2 - m1)
+    lines += ['', f'One video costs {macs / 1e9:.0f} GMACs forward (both backbones and the '
+              f'transformer, `uniformer_dense.analysis.meta_flops`): a floor of {floor:.1f} s '
+              f'at the measured rate; inference took {ref["ms"] / 1000 / floor:.1f}x that.',
+              '', 'Chunk size, inference peak: ' + ', '.join(
+                  f'{size} -> {res["peak_mb"]:.0f} MB' for size, res in sorted(infer.items()))
+              + ' (the activations of one chunk are held at a time).']
+    if 2 in frozen:
+        grown = frozen[2]['peak_mb'] - frozen[1]['peak_mb']
+        lines.append('')
+        lines.append(f'A second video adds {grown:.0f} MB to the frozen training step (its '
+                     f'clips as the fp32 input; chunks run over all clips of the batch, so the '
+                     f'activations held for one chunk do not grow with it).')
+    lines.append('')
+    lines.append(f'Gradient checkpointing per chunk: {tuned["peak_mb"]:.0f} MB against '
+                 f'~{extrapolate("peak_mb"):.0f} MB (extrapolated) without, '
+                 f'{extrapolate("peak_mb") / tuned["peak_mb"]:.1f}x less, for a step '
+                 f'{tuned["ms"] / extrapolate("ms"):.1f}x as long. Without it each clip adds '
+                 f'{per_clip_mb:.0f} MB (its activations and those of its {per_clip} frames); '
+                 f'with it the backward pass holds those of one chunk, about '
+                 f'{chunk} x {per_clip_mb:.0f} MB.')
     return lines
 
 

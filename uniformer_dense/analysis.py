@@ -5,6 +5,10 @@ model's tensor forward and reported as multiply-accumulates (``flops`` = MACs, a
 UniFormer papers and MMEngine's analysis tools report them). mmcv's RoIAlign is not counted.
 Video recognisers are measured on one test view (one clip of the config's test ``clip_len``
 frames, one crop): ``flops`` is per view, as the papers' "GFLOPs x views" tables give it.
+The long-video recogniser STAN (``model.type == 'STAN'``) is measured on one whole video:
+its M clips of the test sampler (``SampleLongVideo``'s ``num_clips`` x ``clip_len``) in one
+input ``(1, M, 3, T, H, W)``, both backbones and the two-stream transformer: ``flops`` is per
+video (``flops_per='video'``).
 """
 from __future__ import annotations
 
@@ -51,8 +55,11 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
     scope = cfg.get('default_scope', 'mmengine')
     init_default_scope(scope)
     model_cfg = cfg.model.copy()
-    if not with_weights and 'backbone' in model_cfg:
-        model_cfg.backbone = dict(model_cfg.backbone, init_cfg=None)
+    if not with_weights:
+        # STAN has a second backbone (the image network) with its own pretrained file.
+        for key in ('backbone', 'image_backbone'):
+            if model_cfg.get(key) is not None:
+                model_cfg[key] = dict(model_cfg[key], init_cfg=None)
     with explain_unknown_types():
         model = toolbox_registry(scope).build(model_cfg)
     if init:
@@ -91,6 +98,36 @@ def _leaf_dataset(dataset_cfg):
     return dataset_cfg
 
 
+def is_long_video(cfg: Config) -> bool:
+    """Whether the config's model is STAN (one sample = M clips of one whole video)."""
+    return cfg.model.get('type') == 'STAN'
+
+
+def _test_pipeline(cfg: Config) -> list:
+    pipeline = _leaf_dataset(cfg.test_dataloader.dataset).get('pipeline') or []
+    if not any('clip_len' in t for t in pipeline) and cfg.get('test_pipeline'):
+        # configs that test on cached features (stan_uniformer_s_cached.py) keep the
+        # decoding pipeline the features came from as ``test_pipeline``
+        pipeline = cfg.test_pipeline
+    return pipeline
+
+
+def long_video_sampling(cfg: Config) -> Dict[str, int]:
+    """A STAN config's sampling of one video: ``num_clips`` (M) clips of ``clip_len`` frames
+    (every ``frame_interval``-th), ``static_frames`` (N = M x static_frames_per_clip) for the
+    image backbone; read from the test pipeline's ``SampleLongVideo``."""
+    samplers = [t for t in _test_pipeline(cfg) if 'clip_len' in t]
+    if not samplers:
+        raise ValueError(
+            f'{cfg.filename}: the test pipeline has no SampleLongVideo (nor a test_pipeline '
+            f'variable with one), so the clips per video are unknown.')
+    sampler = samplers[0]
+    m, t = sampler.get('num_clips', 1), sampler['clip_len']
+    k = min(cfg.model.get('static_frames_per_clip', 2), t)
+    return dict(num_clips=m, clip_len=t, frame_interval=sampler.get('frame_interval', 1),
+                static_frames=m * k)
+
+
 def video_test_views(cfg: Config) -> Dict[str, int]:
     """How a video config tests: ``clip_len`` frames per view, ``clips`` x ``crops`` views
     per video (e.g. Kinetics 16 x 4 x 1, Something-Something 16 x 1 x 3), read from the
@@ -114,6 +151,13 @@ def dummy_batch(cfg: Config, shape):
     """One input batch and its data samples for a tensor forward at ``shape`` (H, W)."""
     h, w = shape
     task = task_of(cfg)
+    if task == 'action' and is_long_video(cfg):
+        # STAN input: (batch, M clips of one video, C, T, H, W); one whole video.
+        from mmaction.structures import ActionDataSample
+        sampling = long_video_sampling(cfg)
+        m, t = sampling['num_clips'], sampling['clip_len']
+        sample = ActionDataSample(metainfo=dict(img_shape=(h, w)))
+        return torch.randn(1, m, 3, t, h, w), [sample]
     if task == 'action':
         # Recognizer3D input: (batch, views, C, T, H, W); one view of the test clip length.
         from mmaction.structures import ActionDataSample
@@ -166,7 +210,10 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
     shape = tuple(shape or default_shape(cfg))
     task = result['task']
     inputs, samples = dummy_batch(cfg, shape)
-    if task == 'action':
+    if task == 'action' and is_long_video(cfg):
+        # one sample is one whole video (M clips + N static frames), tested as one view
+        result.update(long_video_sampling(cfg), test_views=1, flops_per='video')
+    elif task == 'action':
         views = video_test_views(cfg)
         result.update(clip_len=views['clip_len'], test_views=views['clips'] * views['crops'],
                       flops_per='view')

@@ -1,7 +1,7 @@
 # STAN with UniFormer-S backbones, frozen, on a long-video list (LVU "scene", 6 classes, by
 # default; any MMAction2 video list works: set the paths and num_classes). The backbones see
 # 16 clips x 16 frames and 32 frames of each video and are not trained; only the two-stream
-# transformer and the head are (2.4M parameters: the data-efficient regime).
+# transformer and the head are (6.8M parameters: the data-efficient regime).
 # Two ways to train it:
 #   live:   python tools/train.py configs/long_video/stan_uniformer_s_frozen.py
 #   cached: python tools/extract_features.py configs/long_video/stan_uniformer_s_frozen.py \
