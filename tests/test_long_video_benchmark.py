@@ -28,8 +28,11 @@ def test_toy_stan_benchmark_json():
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     cfg = load_config(str(REPO / TOY))
     assert res['params'] == count_params(build_model(cfg, init=False))
-    for key in ('params', 'flops', 'latency_ms', 'peak_mem_mb'):
+    for key in ('params', 'flops', 'latency_ms'):
         assert res[key] > 0, (key, res)
+    # growth of the process's peak resident set: a toy forward at 32 px may stay below the
+    # peak the imports reached, so 0 is a valid measurement here
+    assert res['peak_mem_mb'] >= 0, res
     sampling = long_video_sampling(cfg)
     assert (res['num_clips'], res['clip_len']) == (sampling['num_clips'], sampling['clip_len'])
     assert (res['flops_per'], res['test_views']) == ('video', 1)
