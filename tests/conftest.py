@@ -3,3 +3,15 @@ from pathlib import Path
 
 # tests/ helpers (reference.py, toy data) import as plain modules.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty model-zoo cache for one test, online, with no user mirrors."""
+    path = tmp_path / 'cache'
+    monkeypatch.setenv('UNIFORMER_DENSE_CACHE', str(path))
+    monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
+    monkeypatch.delenv('UNIFORMER_DENSE_MIRROR', raising=False)
+    return path

@@ -23,13 +23,6 @@ def served(tmp_path):
         yield server, root / 'uniformer_xxs_in1k.pth', state
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    path = tmp_path / 'cache'
-    monkeypatch.setenv('UNIFORMER_DENSE_CACHE', str(path))
-    monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
-    return path
-
 
 def _sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -73,14 +73,6 @@ def served(tmp_path, xxs_state):
         yield server, root / FILE, state
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    path = tmp_path / 'cache'
-    monkeypatch.setenv('UNIFORMER_DENSE_CACHE', str(path))
-    monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
-    monkeypatch.delenv('UNIFORMER_DENSE_MIRROR', raising=False)
-    return path
-
 
 def download_tool():
     """tools/download.py, called in this process (its main() is the command line)."""

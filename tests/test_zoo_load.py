@@ -35,14 +35,6 @@ AUTHORS_K400 = VIDEO_MINI / 'kinetics_400_categories_authors.txt'
 MMACTION_K400 = VIDEO_MINI / 'label_map_k400_mmaction2.txt'
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch):
-    path = tmp_path / 'cache'
-    monkeypatch.setenv('UNIFORMER_DENSE_CACHE', str(path))
-    monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
-    monkeypatch.delenv('UNIFORMER_DENSE_MIRROR', raising=False)
-    return path
-
 
 @pytest.fixture(scope='module')
 def authors_state():
