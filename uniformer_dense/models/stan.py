@@ -260,11 +260,8 @@ class STAN(BaseRecognizer):
         return self.fusion(feats['static'], feats['temporal'], feats['static_times'],
                            feats['clip_times']), {}
 
-    def loss(self, inputs, data_samples, **kwargs) -> dict:
-        feats, _ = self.extract_feat(inputs, data_samples=data_samples)
-        return self.cls_head.loss(feats, data_samples)
-
     def predict(self, inputs, data_samples, **kwargs):
+        # BaseRecognizer.predict does not hand the samples (their frame times) to extract_feat
         feats, _ = self.extract_feat(inputs, data_samples=data_samples, test_mode=True)
         return self.cls_head.predict(feats, data_samples)
 
