@@ -7,7 +7,8 @@ custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
 
 train_cfg = dict(max_epochs=210, val_interval=10)
 optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.01),
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.999), weight_decay=0.01,
+                   fused=True),  # one kernel for all tensors (CPU and CUDA)
     paramwise_cfg=dict(custom_keys={
         'norm': dict(decay_mult=0.), 'pos_embed': dict(decay_mult=0.)}))
 param_scheduler = [

@@ -4,7 +4,8 @@ _base_ = 'mmdet::_base_/schedules/schedule_1x.py'
 
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(_delete_=True, type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.05),
+    optimizer=dict(_delete_=True, type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.05,
+                   fused=True),  # one kernel for all tensors (CPU and CUDA)
     paramwise_cfg=dict(custom_keys={
         'norm': dict(decay_mult=0.),
         'pos_embed': dict(decay_mult=0.),

@@ -5,7 +5,8 @@ _base_ = 'mmseg::_base_/schedules/schedule_80k.py'
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4))
+    optimizer=dict(type='AdamW', lr=2e-4, weight_decay=1e-4,
+                   fused=True))  # one kernel for all tensors (CPU and CUDA)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=1000),
     dict(type='CosineAnnealingLR', T_max=79000, eta_min_ratio=1e-8, by_epoch=False,

@@ -6,7 +6,8 @@ _base_ = 'mmseg::_base_/schedules/schedule_160k.py'
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01),
+    optimizer=dict(type='AdamW', lr=6e-5, betas=(0.9, 0.999), weight_decay=0.01,
+                   fused=True),  # one kernel for all tensors (CPU and CUDA)
     paramwise_cfg=dict(custom_keys={
         'norm': dict(decay_mult=0.),
         'pos_embed': dict(decay_mult=0.),

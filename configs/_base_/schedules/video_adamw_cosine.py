@@ -15,7 +15,8 @@ base_lr = 1e-4
 warmup_epochs = 10
 max_epochs = 110
 optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=base_lr, betas=(0.9, 0.999), weight_decay=0.05),
+    optimizer=dict(type='AdamW', lr=base_lr, betas=(0.9, 0.999), weight_decay=0.05,
+                   fused=True),  # one kernel for all tensors (CPU and CUDA)
     paramwise_cfg=dict(flat_decay_mult=0.),
     clip_grad=dict(max_norm=20, norm_type=2))
 param_scheduler = [
