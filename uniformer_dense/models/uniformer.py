@@ -246,12 +246,13 @@ class LocalBlock(nn.Module):
     def forward(self, x):
         x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
         x = residual(x, self.drop_path(self.conv2(self.attn(self.conv1(self.norm1(x))))))
-        if not in_place_inference() or self.norm2.training:
+        if not in_place_inference() or self.norm2.training or x.device.type != 'cpu':
             return residual(x, self.drop_path(self.mlp(self.norm2(x))))
-        # Inference: BatchNorm with running statistics and the MLP are position-wise, so
+        # CPU inference: BatchNorm with running statistics and the MLP are position-wise, so
         # they run band by band (rows of an image, frames of a video) and accumulate in
         # place; the 4x wide hidden map then never exists whole (stage 1 at 800x1216 on CPU:
-        # 26 instead of 43 ms per MLP).
+        # 26 instead of 43 ms per MLP). On a GPU a fresh buffer is cheap and every band would
+        # be five more kernel launches (batch-1 inference there is bound by launches).
         row_bytes = (x[:, :1, :1].numel() * self.mlp.fc1.out_channels * x.element_size())
         rows = max(1, MLP_BAND_BYTES // row_bytes)
         for top in range(0, x.shape[2], rows):
