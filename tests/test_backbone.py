@@ -210,18 +210,21 @@ def test_channels_last_input_and_bf16_autocast():
         assert rel < 0.05, rel  # bf16 rounding only: AMP-safe, no overflow or NaN
 
 
-@pytest.mark.parametrize('name', ['uniformer_s_h14', 'uniformer_xxs'])
-def test_inference_fast_path_equals_autograd_path(name, monkeypatch):
+@pytest.mark.parametrize('name,band_bytes', [
+    ('uniformer_s_h14', 64 << 10),  # rows of one image per band
+    ('uniformer_s_h14', 3 << 20),   # stage 1: one image per band, stage 2: two, then one
+    ('uniformer_xxs', 64 << 10)])
+def test_inference_fast_path_equals_autograd_path(name, band_bytes, monkeypatch):
     """Without autograd the blocks accumulate in place and run stage-1/2 MLPs in bands: the
     outputs must equal the out-of-place path's, and the caller's input stays untouched."""
     import uniformer_dense.models.uniformer as uniformer_module
     torch.manual_seed(0)
     model = create_backbone(name, window_size=7 if 'h14' in name else None).eval()
     model.init_weights()
-    x = torch.randn(2, 3, 150, 230)
+    x = torch.randn(3, 3, 150, 230)
     kept = x.clone()
     ref = model(x)  # autograd on: the out-of-place path
-    monkeypatch.setattr(uniformer_module, 'MLP_BAND_BYTES', 64 << 10)  # many bands
+    monkeypatch.setattr(uniformer_module, 'MLP_BAND_BYTES', band_bytes)
     with torch.no_grad():
         fast = model(x)
     assert torch.equal(x, kept)

@@ -227,6 +227,19 @@ class Mlp(nn.Module):
         return self.drop(self.fc2(self.drop(gelu(self.fc1(x)))))
 
 
+def mlp_bands(x: torch.Tensor, hidden: int):
+    """Views of ``x`` (``(B, C, *spatial)``, channels-last in memory) whose MLP hidden maps
+    (``hidden`` channels) stay within ``MLP_BAND_BYTES``: runs of whole samples, or runs of
+    first-axis slices (rows of an image, frames of a clip) of one sample; each is dense."""
+    sample_bytes = x[0, 0].numel() * hidden * x.element_size()
+    if sample_bytes <= MLP_BAND_BYTES:
+        step = MLP_BAND_BYTES // sample_bytes
+        return [x[i:i + step] for i in range(0, x.shape[0], step)]
+    rows = max(1, MLP_BAND_BYTES // (x[0, 0, 0].numel() * hidden * x.element_size()))
+    return [x[i:i + 1, :, top:top + rows]
+            for i in range(x.shape[0]) for top in range(0, x.shape[2], rows)]
+
+
 class LocalBlock(nn.Module):
     """Stages 1-2: depthwise-conv token mixing ("local MHRA") on channels-first maps with
     BatchNorm; ``ndim=3`` for videos (3x3x3 position conv, 5x5x5 "attention")."""
@@ -249,14 +262,14 @@ class LocalBlock(nn.Module):
         if not in_place_inference() or self.norm2.training or x.device.type != 'cpu':
             return residual(x, self.drop_path(self.mlp(self.norm2(x))))
         # CPU inference: BatchNorm with running statistics and the MLP are position-wise, so
-        # they run band by band (rows of an image, frames of a video) and accumulate in
-        # place; the 4x wide hidden map then never exists whole (stage 1 at 800x1216 on CPU:
-        # 26 instead of 43 ms per MLP). On a GPU a fresh buffer is cheap and every band would
-        # be five more kernel launches (batch-1 inference there is bound by launches).
-        row_bytes = (x[:, :1, :1].numel() * self.mlp.fc1.out_channels * x.element_size())
-        rows = max(1, MLP_BAND_BYTES // row_bytes)
-        for top in range(0, x.shape[2], rows):
-            band = x[:, :, top:top + rows]
+        # they run band by band and accumulate in place; the 4x wide hidden map then never
+        # exists whole (stage 1 at 800x1216 on CPU: 26 instead of 43 ms per MLP). A band is
+        # dense in the channels-last trunk: whole images (clips) of the batch, or rows
+        # (frames) of one image when one alone is too large; rows across the batch would be
+        # strided, and the convolutions copy such input (3x slower at 16 x 256x192). On a
+        # GPU a fresh buffer is cheap and every band would be five more kernel launches
+        # (batch-1 inference there is bound by launches).
+        for band in mlp_bands(x, self.mlp.fc1.out_channels):
             band.add_(self.mlp(self.norm2(band)))
         return x
 
