@@ -86,23 +86,9 @@ def test_forward_backward_of_each_family(name):
     assert pred.pred_instances.bboxes.shape[1] == 4
 
 
-COCO_IDS = [i for i in range(1, 91) if i not in (12, 26, 29, 30, 45, 66, 68, 69, 71, 83)]
-
-
-def _coco_mini_options(tmp_path):
-    """Point a COCO config's test split at the real coco_mini images.
-
-    coco_mini's annotation file lists only the person category; MMDetection's CocoMetric maps
-    the model's 80 labels through the file's categories, so the test copies the file with the
-    full COCO category list (real ids and names), images and annotations untouched."""
-    from mmdet.datasets import CocoDataset
+def _coco_mini_options(ann):
+    """Point a COCO config's test split at the real coco_mini images and ``ann``."""
     root = require_shared(COCO_MINI)
-    data = json.loads((root / 'test_coco.json').read_text())
-    person = data['categories'][0]
-    data['categories'] = [dict(person) if cid == 1 else dict(id=cid, name=name, supercategory='')
-                          for cid, name in zip(COCO_IDS, CocoDataset.METAINFO['classes'])]
-    ann = tmp_path / 'coco_mini_80.json'
-    ann.write_text(json.dumps(data))
     return ['--cfg-options', f'test_dataloader.dataset.data_root={root}',
             f'test_dataloader.dataset.ann_file={ann}', 'test_dataloader.dataset.data_prefix.img=',
             f'test_evaluator.ann_file={ann}', 'test_dataloader.num_workers=0',
@@ -110,13 +96,16 @@ def _coco_mini_options(tmp_path):
 
 
 def test_real_coco_images_through_tools_test(tmp_path):
-    """Real COCO val2017 images and annotations, the standard metric set from pycocotools."""
+    """Real COCO val2017 images and annotations, the standard metric set from pycocotools.
+    coco_mini's file lists only the person category (a common case): the 80-class model is
+    evaluated on it matched by name instead of failing inside CocoMetric."""
     config = REPO / 'configs' / 'det' / 'mask_rcnn_uniformer_xxs.py'
     ckpt = untrained_checkpoint(config, tmp_path / 'xxs.pth')
     out = tmp_path / 'metrics.json'
+    ann = require_shared(COCO_MINI) / 'test_coco.json'
     # untrained weights score below the usual 0.05 threshold: keep every detection
     run_tool('test.py', config, ckpt, '--work-dir', tmp_path / 'work', '--out', out,
-             *_coco_mini_options(tmp_path), 'model.test_cfg.rcnn.score_thr=0.0')
+             *_coco_mini_options(ann), 'model.test_cfg.rcnn.score_thr=0.0')
     result = read_json(out)
     assert result['task'] == 'det'
     for kind in ('bbox', 'segm'):
@@ -124,9 +113,45 @@ def test_real_coco_images_through_tools_test(tmp_path):
             value = result['metrics'][f'coco/{kind}_mAP{suffix}']
             assert value == -1 or 0 <= value <= 1
     assert set(result['headline']) == {'box_ap', 'mask_ap'}
+    assert result['categories']['evaluated_categories'] == ['person']
+    assert len(result['categories']['ignored_classes']) == 79
     # the 4 images with their 14 people were all read and scored
     log = '\n'.join(p.read_text() for p in (tmp_path / 'work').rglob('*.log'))
-    assert '[2/2]' in log
+    assert '[2/2]' in log and 'matched by name' in log
+
+    # nothing above the score threshold: AP 0.0 with a warning, not an empty headline
+    run_tool('test.py', config, ckpt, '--work-dir', tmp_path / 'none', '--out', out,
+             *_coco_mini_options(ann), 'model.test_cfg.rcnn.score_thr=1.01')
+    result = read_json(out)
+    assert result['headline'] == {'box_ap': 0.0, 'mask_ap': 0.0}
+    assert 'nothing detected' in result['warning']
+
+
+def test_coco_categories_the_config_lacks_stop_before_the_run(tmp_path):
+    """A file naming categories outside the config's classes cannot be matched: the error
+    names the file, its categories, the config's classes and the fix."""
+    from mmengine.config import Config
+
+    from uniformer_dense.datacheck import DatasetError, match_coco_categories
+    data = json.loads((require_shared(COCO_MINI) / 'test_coco.json').read_text())
+    data['categories'] = [dict(data['categories'][0], name='pedestrian')]
+    ann = tmp_path / 'pedestrians.json'
+    ann.write_text(json.dumps(data))
+    cfg = Config.fromfile(str(REPO / 'configs' / 'det' / 'mask_rcnn_uniformer_xxs.py'))
+    cfg.test_dataloader.dataset.update(data_root='', ann_file=str(ann))
+    with pytest.raises(DatasetError) as err:
+        match_coco_categories(cfg, str(tmp_path / 'work'))
+    for words in (str(ann), 'pedestrian', 'person, bicycle', 'metainfo.classes'):
+        assert words in str(err.value)
+    # a subset is rewritten; the file's categories in the config's own order are not
+    data['categories'] = [dict(id=1, name='person'), dict(id=2, name='bicycle')]
+    ann.write_text(json.dumps(data))
+    matched = match_coco_categories(cfg, str(tmp_path / 'work'))  # 78 classes absent
+    assert matched['evaluated_categories'] == ['person', 'bicycle']
+    assert cfg.test_dataloader.dataset.ann_file == matched['ann_file']
+    cfg.test_dataloader.dataset.update(
+        ann_file=str(ann), metainfo=dict(classes=('person', 'bicycle')))
+    assert match_coco_categories(cfg, str(tmp_path / 'work')) is None
 
 
 @pytest.mark.slow

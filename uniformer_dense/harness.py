@@ -171,8 +171,28 @@ def _jsonable(value):
     return str(value)
 
 
+# Headline metrics a COCO evaluator reports per evaluated type (``metric=['bbox', 'segm']``).
+COCO_HEADLINE = {'det': {'bbox': 'box_ap', 'segm': 'mask_ap'}, 'pose': {'keypoints': 'keypoint_ap'}}
+
+
 def headline_metrics(task: str, metrics: Dict) -> Dict:
     return {name: metrics[key] for name, key in HEADLINE[task].items() if key in metrics}
+
+
+def expected_coco_headline(task: str, cfg: Config) -> list:
+    """The headline names a detection / pose config's COCO evaluator(s) should report."""
+    if task not in COCO_HEADLINE:
+        return []
+    evaluators = cfg.get('test_evaluator') or []
+    evaluators = evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]
+    names = []
+    for evaluator in evaluators:
+        if 'CocoMetric' not in str(evaluator.get('type', '')):
+            continue
+        kinds = evaluator.get('metric', 'bbox' if task == 'det' else 'keypoints')
+        kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+        names += [COCO_HEADLINE[task][k] for k in kinds if k in COCO_HEADLINE[task]]
+    return names or list(COCO_HEADLINE[task].values())[:1]
 
 
 def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
@@ -182,16 +202,36 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
         raise FileNotFoundError(f'Checkpoint {checkpoint!r} does not exist.')
     task = task_of(cfg)
     prepare_data(cfg, ('test',))
+    matched = None
+    if task == 'det':
+        from .datacheck import match_coco_categories
+        matched = match_coco_categories(cfg, cfg.work_dir)
     cfg.load_from = checkpoint
     runner = build_runner(cfg)
+    if matched:
+        runner.logger.warning(
+            f'{matched["source_ann_file"]} lists {len(matched["evaluated_categories"])} of the '
+            f'model\'s classes ({", ".join(matched["evaluated_categories"][:5])}'
+            f'{" ..." if len(matched["evaluated_categories"]) > 5 else ""}): evaluating on '
+            f'those, matched by name; predictions of the other '
+            f'{len(matched["ignored_classes"])} classes do not count.')
     check_checkpoint_fits(runner, checkpoint, partial_load)
     metrics = _jsonable(runner.test())
-    if not metrics:
+    headline = headline_metrics(task, metrics)
+    # MMDetection's / MMPose's CocoMetric return nothing when no prediction survived the score
+    # threshold on any image: that is an AP of 0, not a missing number.
+    empty = [name for name in expected_coco_headline(task, cfg) if name not in headline]
+    if empty:
         runner.logger.warning(
-            'The evaluator returned no metrics: the model made no prediction above its score '
-            'threshold on any image (an untrained model?).')
+            f'Nothing was detected on any image of the test set (no prediction above the '
+            f'score threshold; an untrained model?): reporting {", ".join(empty)} = 0.0.')
+        headline.update({name: 0.0 for name in empty})
     result = dict(task=task, config=cfg.filename, checkpoint=checkpoint,
-                  headline=headline_metrics(task, metrics), metrics=metrics)
+                  headline=headline, metrics=metrics)
+    if empty:
+        result['warning'] = f'nothing detected: {", ".join(empty)} reported as 0.0'
+    if matched:
+        result['categories'] = matched
     if out:
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
         with open(out, 'w') as f:
