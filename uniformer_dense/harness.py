@@ -139,11 +139,11 @@ def train(cfg: Config, partial_load: bool = False):
     """Train with the safeguards every run gets: data checked before the start, a stop at the
     first non-finite loss, random states that survive ``--resume``, checkpoints written
     atomically, and a ``load_from`` that must fit (or ``partial_load``)."""
-    from . import hooks  # noqa: F401  (registers the hooks)
+    from . import hooks
     splits = ('train', 'val') if cfg.get('val_cfg') and cfg.get('val_dataloader') else ('train',)
     prepare_data(cfg, splits)
     custom = list(cfg.get('custom_hooks') or [])
-    for hook in ('NonFiniteLossHook', 'RandomStateHook'):
+    for hook in hooks.SAFEGUARD_HOOKS:
         if not any(h.get('type') == hook for h in custom):
             custom.append(dict(type=hook))
     cfg.custom_hooks = custom

@@ -1,8 +1,17 @@
-"""Training hooks the harness adds to every run."""
+"""Training hooks the harness adds to every run.
+
+Importing ``uniformer_dense`` registers them in MMEngine's root hook registry, which every
+toolbox scope falls back to, so a config with ``custom_imports=dict(imports=['uniformer_dense'])``
+can name them under MMDetection's / MMSegmentation's / MMPose's / MMAction2's own
+``tools/train.py`` too; the shipped configs do (``custom_hooks``).
+"""
 import math
 
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
+
+#: The hooks every training run gets (tools/train.py adds those a config does not name).
+SAFEGUARD_HOOKS = ('NonFiniteLossHook', 'RandomStateHook')
 
 
 class NonFiniteLossError(RuntimeError):

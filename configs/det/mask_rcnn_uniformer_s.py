@@ -5,3 +5,5 @@ _base_ = [
     '../_base_/schedules/det_adamw_1x.py',
     'mmdet::_base_/default_runtime.py',
 ]
+# Checkpoints written to a temporary file and renamed: an interrupted save loses nothing.
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')))

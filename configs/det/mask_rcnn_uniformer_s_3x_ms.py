@@ -6,3 +6,5 @@ _base_ = [
     'mmdet::_base_/default_runtime.py',
 ]
 model = dict(backbone=dict(drop_path_rate=0.1))
+# Checkpoints written to a temporary file and renamed: an interrupted save loses nothing.
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')))

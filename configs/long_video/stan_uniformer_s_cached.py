@@ -11,7 +11,8 @@ features = [dict(type='LoadSTANFeatures'), dict(type='PackSTANFeatures')]
 cached = dict(type='STANFeatureDataset', data_prefix=dict(video=feature_dir),
               pipeline=features)
 # Stops the run if this model's backbones are not the ones the features came from.
-custom_hooks = [dict(type='STANFeatureCheckHook', feature_dir=feature_dir)]
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook'),
+                dict(type='STANFeatureCheckHook', feature_dir=feature_dir)]
 train_dataloader = dict(batch_size=16, num_workers=2,
                         dataset=dict(cached, ann_file=_base_.ann_file_train))
 val_dataloader = dict(batch_size=16, num_workers=2,

@@ -8,7 +8,8 @@ _base_ = 'stan_uniformer_toy.py'
 feature_dir = 'data/toy/long_video/features'
 cached = dict(_delete_=True, type='STANFeatureDataset', data_prefix=dict(video=feature_dir),
               pipeline=[dict(type='LoadSTANFeatures'), dict(type='PackSTANFeatures')])
-custom_hooks = [dict(type='STANFeatureCheckHook', feature_dir=feature_dir)]
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook'),
+                dict(type='STANFeatureCheckHook', feature_dir=feature_dir)]
 train_dataloader = dict(
     batch_size=8, dataset=dict(cached, ann_file=f'{_base_.data_root}/train_list.txt'))
 val_dataloader = dict(

@@ -2,6 +2,9 @@
 # (4 shared convs + 1 fc, GIoU loss, synchronised BatchNorm), as in their 3x configs.
 _base_ = 'mmdet::_base_/models/cascade-mask-rcnn_r50_fpn.py'
 custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
+# The package's safeguards, also under the toolboxes' own tools/train.py: stop at the first
+# non-finite loss before anything is saved; random states saved for an exact --resume.
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook')]
 
 
 def _box_head(stds):

@@ -1,6 +1,9 @@
 # Mask R-CNN + FPN with a UniFormer backbone: MMDetection's own model, backbone swapped.
 _base_ = 'mmdet::_base_/models/mask-rcnn_r50_fpn.py'
 custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
+# The package's safeguards, also under the toolboxes' own tools/train.py: stop at the first
+# non-finite loss before anything is saved; random states saved for an exact --resume.
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook')]
 
 model = dict(
     backbone=dict(

@@ -2,6 +2,9 @@
 # 'UniFormer' in MMAction2 is its own port) and an I3D-style head: average pooling over
 # T x H x W, then one linear classifier, as in the authors' network.
 custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
+# The package's safeguards, also under the toolboxes' own tools/train.py: stop at the first
+# non-finite loss before anything is saved; random states saved for an exact --resume.
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook')]
 num_classes = 400
 model = dict(
     type='Recognizer3D',

@@ -5,6 +5,9 @@
 custom_imports = dict(
     imports=['uniformer_dense', 'uniformer_dense.models.stan', 'uniformer_dense.long_video'],
     allow_failed_imports=False)
+# The package's safeguards, also under the toolboxes' own tools/train.py: stop at the first
+# non-finite loss before anything is saved; random states saved for an exact --resume.
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook')]
 num_classes = 6
 model = dict(
     type='STAN',

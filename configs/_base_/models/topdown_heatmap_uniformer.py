@@ -4,6 +4,9 @@
 # from a detector with 56 AP (`bbox_file`; set it to None to use ground-truth boxes).
 _base_ = 'mmpose::_base_/default_runtime.py'
 custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
+# The package's safeguards (see the detection/segmentation bases) after MMPose's own hook.
+custom_hooks = [dict(type='SyncBuffersHook'), dict(type='NonFiniteLossHook'),
+                dict(type='RandomStateHook')]
 
 train_cfg = dict(max_epochs=210, val_interval=10)
 optim_wrapper = dict(
@@ -16,7 +19,9 @@ param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=210, milestones=[170, 200], gamma=0.1, by_epoch=True),
 ]
 auto_scale_lr = dict(base_batch_size=1024)
-default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater', interval=10))
+# Checkpoints written to a temporary file and renamed: an interrupted save loses nothing.
+default_hooks = dict(checkpoint=dict(save_best='coco/AP', rule='greater', interval=10,
+                                     backend_args=dict(backend='atomic_local')))
 
 codec = dict(type='MSRAHeatmap', input_size=(192, 256), heatmap_size=(48, 64), sigma=2)
 

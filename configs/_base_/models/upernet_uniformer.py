@@ -1,6 +1,9 @@
 # UperNet + auxiliary FCN head with a UniFormer backbone: MMSegmentation's own model.
 _base_ = 'mmseg::_base_/models/upernet_r50.py'
 custom_imports = dict(imports=['uniformer_dense'], allow_failed_imports=False)
+# The package's safeguards, also under the toolboxes' own tools/train.py: stop at the first
+# non-finite loss before anything is saved; random states saved for an exact --resume.
+custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook')]
 
 
 model = dict(

@@ -13,3 +13,5 @@ param_scheduler = [
          begin=1000, end=80000),
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=32)
+# Checkpoints written to a temporary file and renamed: an interrupted save loses nothing.
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')))

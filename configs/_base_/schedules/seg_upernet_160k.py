@@ -19,3 +19,5 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=0.0, power=1.0, begin=1500, end=160000, by_epoch=False),
 ]
 auto_scale_lr = dict(enable=False, base_batch_size=16)
+# Checkpoints written to a temporary file and renamed: an interrupted save loses nothing.
+default_hooks = dict(checkpoint=dict(backend_args=dict(backend='atomic_local')))

@@ -30,5 +30,7 @@ train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_begin=1,
                  val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=3, save_best='auto'))
+# Checkpoints written to a temporary file and renamed: an interrupted save loses nothing.
+default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=3, save_best='auto',
+                                     backend_args=dict(backend='atomic_local')))
 auto_scale_lr = dict(enable=False, base_batch_size=32)  # 8 GPUs x 4 videos
