@@ -15,6 +15,8 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
+from .distributed import finish_distributed, prepare_distributed
+
 TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose', 'mmaction': 'action'}
 # The headline metrics of each task under common names, and where the toolbox puts them.
 HEADLINE = {
@@ -75,6 +77,7 @@ def build_runner(cfg: Config):
     from mmengine.runner import Runner
 
     from .registry import explain_unknown_types
+    prepare_distributed(cfg)
     with explain_unknown_types():
         if 'runner_type' in cfg:
             return RUNNERS.build(cfg)
@@ -154,6 +157,7 @@ def train(cfg: Config, partial_load: bool = False):
     if cfg.get('load_from'):
         check_checkpoint_fits(runner, cfg.load_from, partial_load)
     runner.train()
+    finish_distributed()
     return runner
 
 
@@ -217,6 +221,9 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
             f'{len(matched["ignored_classes"])} classes do not count.')
     check_checkpoint_fits(runner, checkpoint, partial_load)
     metrics = _jsonable(runner.test())
+    from mmengine.dist import is_main_process
+    main_process = is_main_process()  # every process holds the same metrics: one writes them
+    finish_distributed()
     headline = headline_metrics(task, metrics)
     # MMDetection's / MMPose's CocoMetric return nothing when no prediction survived the score
     # threshold on any image: that is an AP of 0, not a missing number.
@@ -232,7 +239,7 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
         result['warning'] = f'nothing detected: {", ".join(empty)} reported as 0.0'
     if matched:
         result['categories'] = matched
-    if out:
+    if out and main_process:
         os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
         with open(out, 'w') as f:
             json.dump(result, f, indent=2)

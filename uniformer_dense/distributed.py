@@ -1,0 +1,113 @@
+"""Multi-process runs through MMEngine's own launchers, on GPUs and on CPU-only machines.
+
+``tools/train.py`` / ``tools/test.py --launcher pytorch|slurm|mpi`` hand the process group to
+MMEngine (``mmengine.dist.init_dist``), as the toolboxes' tools do. Three things in MMEngine
+assume GPUs; :func:`prepare_distributed`, called before the runner is built, deals with them
+when no CUDA device is usable:
+
+* the process group: ``init_dist`` calls ``torch.cuda.set_device(local_rank)`` before it
+  initialises the group, which fails on a CUDA build of torch without a driver. It is called
+  here with that call skipped, and the backend is ``gloo`` (the only CPU backend torch ships);
+  the runner then finds the group initialised and uses it.
+* DDP: the runner wraps the model with ``device_ids=[LOCAL_RANK]``, a GPU index; on CPU the
+  wrapper gets no device ids.
+* SyncBN: ``torch.nn.SyncBatchNorm`` refuses CPU tensors, so ``SyncBN`` in the model config
+  (MMSegmentation's and MMDetection's heads use it) becomes ``BN`` and ``sync_bn`` is dropped,
+  each with a log line. Batch statistics are then per process.
+
+The backend: ``env_cfg.dist_cfg.backend`` of the config (or ``--cfg-options``) when given,
+otherwise ``nccl`` where CUDA is available and ``gloo`` where it is not.
+
+SyncBN on GPUs, for every task: ``--cfg-options sync_bn=torch`` converts every BatchNorm of
+the model (UniFormer's local stages 1-2, the light models' stem, the heads) to
+``torch.nn.SyncBatchNorm`` when the runner wraps it for distributed training (MMEngine's
+``sync_bn`` option); the detection and segmentation configs' heads already name ``SyncBN``.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+
+def cuda_usable() -> bool:
+    import torch
+    return torch.cuda.is_available() and torch.cuda.device_count() > 0
+
+
+@contextlib.contextmanager
+def _without_set_device():
+    """``torch.cuda.set_device`` as a no-op (MMEngine's init_dist calls it unconditionally)."""
+    import torch
+    original = torch.cuda.set_device
+    torch.cuda.set_device = lambda device: None
+    try:
+        yield
+    finally:
+        torch.cuda.set_device = original
+
+
+def _sync_bn_to_bn(node) -> int:
+    """Replace ``type='SyncBN'`` norm configs by ``'BN'`` in place; returns how many."""
+    count = 0
+    if isinstance(node, dict):
+        if node.get('type') == 'SyncBN':
+            node['type'] = 'BN'
+            count += 1
+        for value in node.values():
+            count += _sync_bn_to_bn(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            count += _sync_bn_to_bn(value)
+    return count
+
+
+def prepare_distributed(cfg: Config) -> None:
+    """Set up a multi-process run (``cfg.launcher`` other than ``'none'``) before the runner
+    is built; nothing changes on GPUs beyond the backend default."""
+    launcher = cfg.get('launcher', 'none')
+    if launcher in (None, 'none'):
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    dist_cfg = env_cfg.setdefault('dist_cfg', {})
+    if cuda_usable():
+        dist_cfg.setdefault('backend', 'nccl')
+        return
+    import torch.distributed as dist
+    from mmengine.dist import init_dist
+    backend = dist_cfg.get('backend') or 'gloo'
+    if backend == 'nccl':
+        print_log('No CUDA device: the process group uses gloo instead of the configured '
+                  'nccl (NCCL needs GPUs).', logger='current', level=logging.WARNING)
+        backend = 'gloo'
+    dist_cfg['backend'] = backend
+    if not dist.is_initialized():
+        kwargs = {k: v for k, v in dist_cfg.items() if k != 'backend'}
+        with _without_set_device():
+            init_dist(launcher, backend=backend, **kwargs)
+    if cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None,
+                                     broadcast_buffers=False,
+                                     find_unused_parameters=cfg.get('find_unused_parameters',
+                                                                    False))
+    converted = _sync_bn_to_bn(cfg.get('model'))
+    if cfg.get('sync_bn') is not None:
+        cfg.sync_bn = None
+        converted += 1
+    if converted:
+        print_log('No CUDA device: SyncBN (torch.nn.SyncBatchNorm needs GPUs) becomes per-process '
+                  'BatchNorm in this run.', logger='current', level=logging.WARNING)
+
+
+def finish_distributed() -> None:
+    """End a multi-process run in step: all processes meet, then the group is destroyed.
+
+    Without it each process tears its gloo connections down at interpreter exit on its own,
+    and a process whose peer has already gone can abort there (SIGABRT) after the work is
+    done, which torchrun reports as a failed job (seen once in a few runs here)."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
