@@ -253,3 +253,37 @@ def test_torch_compile_gives_the_same_outputs():
         out = torch.compile(model)(x)
     for a, b in zip(ref, out):
         torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_compiled_training_step_survives_a_second_input_size():
+    """Detection trains on varying sizes: a compiled training step must take a new size.
+
+    A second size makes Dynamo recompile with symbolic sizes; Inductor used to stop there
+    (``cannot determine truth value of Relational: 64*((s0//4)) < 64``) on the permuted
+    channels-last views the forward saves for backward. One block per stage keeps the
+    compile short (still ~4 minutes on 2 cores, most of it the symbolic recompile; with
+    ``dynamic=True`` from the start it takes longer); windows of 4 so that stage 3 is
+    windowed and padded at both sizes."""
+    torch.manual_seed(0)
+    model = create_backbone('uniformer_s_h14', depths=(1, 1, 1, 1), embed_dims=(16, 32, 64, 128),
+                            head_dim=16, window_size=4).train()
+    compiled = torch.compile(model)
+
+    def grads(run, x):
+        model.zero_grad()
+        x = x.clone().requires_grad_()
+        loss = sum(out.square().mean() for out in run(x))
+        loss.backward()
+        return loss.detach(), x.grad, {n: p.grad.clone() for n, p in model.named_parameters()}
+
+    for size in [(64, 96), (96, 144)]:
+        x = torch.randn(2, 3, *size)
+        loss, x_grad, param_grads = grads(compiled, x)
+        ref_loss, ref_x_grad, ref_param_grads = grads(model, x)
+        torch.testing.assert_close(loss, ref_loss, rtol=1e-4, atol=1e-6)
+        torch.testing.assert_close(x_grad, ref_x_grad, rtol=1e-3, atol=1e-6)
+        assert param_grads.keys() == ref_param_grads.keys()
+        for name in param_grads:
+            torch.testing.assert_close(param_grads[name], ref_param_grads[name], rtol=1e-3,
+                                       atol=1e-5, msg=name)

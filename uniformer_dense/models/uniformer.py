@@ -159,12 +159,26 @@ def channels_first(x: torch.Tensor) -> torch.Tensor:
     A permute with non-negative axes rather than ``movedim(-1, 1)``: the TorchScript ONNX
     exporter writes ``movedim``'s negative axis into the Transpose ``perm`` unresolved, a
     graph onnxruntime refuses."""
-    return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
+    return _not_a_view_when_compiling(x.permute(0, x.dim() - 1, *range(1, x.dim() - 1)))
 
 
 def channels_last(x: torch.Tensor) -> torch.Tensor:
     """``(B, C, *spatial)`` viewed as ``(B, *spatial, C)`` (no copy; see channels_first)."""
-    return x.permute(0, *range(2, x.dim()), 1)
+    return _not_a_view_when_compiling(x.permute(0, *range(2, x.dim()), 1))
+
+
+def _not_a_view_when_compiling(view: torch.Tensor) -> torch.Tensor:
+    """Under torch.compile, a contiguous copy instead of the permuted view.
+
+    A compiled training step saves such views for the backward pass; once sizes are dynamic
+    (the second input size) Inductor sorts their strides symbolically, e.g. ``64*(W//4)``
+    against ``64``, cannot decide the order and stops (``TypeError: cannot determine truth
+    value of Relational``, torch 2.13). A copy is not a view (a copy with the view's own
+    strides is dropped as a no-op, so it must be a contiguous one); Inductor fuses it into
+    the op that produces it. Eager runs keep the view."""
+    if torch.compiler.is_compiling():
+        return view.contiguous()
+    return view
 
 
 to_channels_last = channels_last  # for methods whose ``channels_last`` argument shadows it
