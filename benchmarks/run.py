@@ -19,6 +19,12 @@ The long-video section (``--only long_video``) measures STAN with UniFormer-S ba
 through the config's test pipeline, inference, and training steps with frozen backbones,
 with checkpointed fine-tuning and (fewer clips, extrapolated) with fine-tuning without
 checkpointing. ``--only`` replaces just its own section of --out and keeps the rest.
+
+The whole-model section (``--only models``) runs ``tools/benchmark.py`` on Mask R-CNN
+UniFormer-S h14 at 800x1280 and UperNet UniFormer-S at 512x512 next to MMDetection's and
+MMSegmentation's own Swin-T configs of the same models (``mmdet::``/``mmseg::`` paths), each in
+its own process: inference latency of the model's tensor forward (backbone, neck, heads; for
+Mask R-CNN the RPN's proposals and the box and mask heads on them), FLOPs, peak memory.
 """
 import argparse
 import copy
@@ -50,7 +56,18 @@ VIDEO_MODELS = ['uniformer_video_s', 'mmaction_uniformer_s']
 VIDEO_CLIP = (16, 224, 224)
 VIDEO_SECTION = '## Video backbone'
 LONG_VIDEO_SECTION = '## Long videos (STAN)'
-SECTIONS = {'video': VIDEO_SECTION, 'long_video': LONG_VIDEO_SECTION}
+MODELS_SECTION = '## Whole models (`tools/benchmark.py`)'
+SECTIONS = {'video': VIDEO_SECTION, 'long_video': LONG_VIDEO_SECTION, 'models': MODELS_SECTION}
+# (label, config, input H W): ours next to the toolbox's own Swin-T model of the same kind
+WHOLE_MODELS = [
+    ('Mask R-CNN UniFormer-S h14', 'configs/det/mask_rcnn_uniformer_s.py', (800, 1280)),
+    ('Mask R-CNN Swin-T (MMDetection)', 'mmdet::swin/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
+     (800, 1280)),
+    ('UperNet UniFormer-S', 'configs/seg/upernet_uniformer_s_global.py', (512, 512)),
+    ('UperNet Swin-T (MMSegmentation)',
+     'mmseg::swin/swin-tiny-patch4-window7-in1k-pre_upernet_8xb2-160k_ade20k-512x512.py',
+     (512, 512)),
+]
 # STAN (UniFormer-S backbones) on a 2-minute 30 fps video at 224 px.
 STAN_FROZEN = 'configs/long_video/stan_uniformer_s_frozen.py'
 STAN_FINETUNE = 'configs/long_video/stan_uniformer_s_finetune.py'
@@ -346,7 +363,8 @@ def main(argv=None):
     rate = matmul_rate(device)
     if args.only:
         out = Path(args.out)
-        make = video_section if args.only == 'video' else long_video_section
+        make = dict(video=video_section, long_video=long_video_section,
+                    models=models_section)[args.only]
         section = make(device, rate, args.quick)
         out.write_text(replace_section(out.read_text() if out.exists() else '',
                                        SECTIONS[args.only], section))
@@ -417,10 +435,37 @@ def main(argv=None):
               '| mode | forward ms | vs eager |', '|---|---|---|']
     for label, res in exec_rows:
         lines.append(f'| {label} | {res["ms"]:.0f} | {exec_rows[0][1]["ms"] / res["ms"]:.2f}x |')
+    lines += [''] + models_section(device, rate, args.quick)
     lines += [''] + video_section(device, rate, args.quick)
     lines += [''] + long_video_section(device, rate, args.quick)
     Path(args.out).write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
+
+
+def models_section(device, rate, quick):
+    """Whole detection and segmentation models, ours next to the toolboxes' Swin-T ones."""
+    repeats = 2 if quick else 5
+    lines = [MODELS_SECTION, '',
+             f'`tools/benchmark.py CONFIG --shape H W --repeats {repeats} --device {device}`, '
+             f'one process per model, the same machine and run; matrix-multiply rate '
+             f'{rate / 1e9:.1f} GFLOP/s. Latency: median of the runs after a warm-up, one image, '
+             'the model\'s tensor forward (for Mask R-CNN: backbone, FPN, RPN with its '
+             'proposals, box and mask heads on them; no resizing or pasting). Random weights.',
+             '', '| model | config | input | params M | GMACs | latency ms | x floor | peak MB |',
+             '|---|---|---|---|---|---|---|---|']
+    for label, config, (h, w) in WHOLE_MODELS:
+        proc = subprocess.run([sys.executable, str(REPO / 'tools' / 'benchmark.py'), config,
+                               '--json', '--shape', str(h), str(w), '--repeats', str(repeats),
+                               '--device', device], capture_output=True, text=True, cwd=REPO)
+        if proc.returncode:
+            raise RuntimeError(f'{config} failed:\n{proc.stderr[-3000:]}')
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(label, json.dumps(res), flush=True)
+        floor_ms = 1000 * 2 * res['flops'] / rate
+        lines.append(f'| {label} | `{config}` | {h}x{w} | {res["params"] / 1e6:.1f} | '
+                     f'{res["flops"] / 1e9:.0f} | {res["latency_ms"]:.0f} | '
+                     f'{res["latency_ms"] / floor_ms:.2f} | {res["peak_mem_mb"]:.0f} |')
+    return lines
 
 
 def video_section(device, rate, quick):

@@ -51,6 +51,10 @@ def parse_tool_args(parser, argv=None):
 
 def load_config(path: str, cfg_options: Optional[dict] = None,
                 work_dir: Optional[str] = None) -> Config:
+    """Load a config file, or a toolbox's own config named as MMEngine's ``_base_`` entries
+    name them (``mmdet::swin/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py``, from the installed
+    package's ``.mim/configs``)."""
+    path = resolve_package_config(path)
     if not osp.isfile(path):
         raise FileNotFoundError(f'Config file {path!r} does not exist.')
     cfg = Config.fromfile(path)
@@ -61,6 +65,22 @@ def load_config(path: str, cfg_options: Optional[dict] = None,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(path))[0])
     return cfg
+
+
+def resolve_package_config(path: str) -> str:
+    """``package::relative/path.py`` -> the file in the installed package's .mim/configs."""
+    if '::' not in path:
+        return path
+    import importlib.util
+    package, relative = path.split('::', 1)
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f'Config {path!r}: package {package!r} is not installed.')
+    resolved = osp.join(spec.submodule_search_locations[0], '.mim', 'configs', relative)
+    if not osp.isfile(resolved):
+        raise FileNotFoundError(f'Config {path!r}: {resolved} does not exist (the configs '
+                                f'{package} ships are under its .mim/configs).')
+    return resolved
 
 
 def task_of(cfg: Config) -> str:
