@@ -59,7 +59,7 @@ $(STAMP): $(VENV)/.mmcv setup.py
 	touch $@
 
 test: install
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=25 tests
 
 # Quick inner loop: skips tests marked slow.
 test-fast: install

@@ -6,10 +6,18 @@ briefly with tools/train.py, evaluates each with tools/test.py (untrained and tr
 one results table, and saves prediction visualisations and loss curves (PNG) under the output
 folder.
 
-    python tools/demo_pipeline.py [--out work_dirs/demo] [--tasks det seg pose video]
+The numbers are the same on every run on the same kind of CPU: every tool run is seeded
+(seed 0), uses deterministic kernels and a fixed number of threads (``--threads``, default 2:
+float sums depend on how the work is split across threads, and a few thousandths in a loss
+become several points of AP after a short training). The terminal shows the progress bar, the
+table and where the figures are; every tool's output goes to a log file under the output
+folder (``<task>_train.log``, ``<task>_test.log``, ``demo.log`` for the demo's own steps).
+
+    python tools/demo_pipeline.py [--out work_dirs/demo] [--tasks det seg pose video] [--threads 2]
 """
 import argparse
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -37,13 +45,34 @@ TASKS = {
 DATA = {'det': 'coco', 'pose': 'coco', 'seg': 'ade', 'video': 'video'}
 # headline metrics shown in the table (default: all); top-5 of 4 classes is always 1
 METRICS = {'video': ('top1',)}
+SEED = 0
+# Given to every tool run: MMEngine seeds python, numpy and torch (and the data loader's
+# workers) and switches torch to deterministic algorithms; cuDNN does not pick kernels by
+# timing them.
+DETERMINISTIC = [f'randomness.seed={SEED}', 'randomness.deterministic=True',
+                 'env_cfg.cudnn_benchmark=False']
 
 
-def run(tool, args, cwd, log):
-    cmd = [sys.executable, str(REPO / 'tools' / tool), *map(str, args)]
+def tool_env(threads: int) -> dict:
+    """The environment of every tool run: a fixed thread count for torch's CPU kernels (and
+    MKL's, OpenMP's), a fixed hash seed, cuBLAS's deterministic workspace; warnings off."""
+    return dict(os.environ, PYTHONWARNINGS='ignore', PYTHONHASHSEED=str(SEED),
+                OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+                CUBLAS_WORKSPACE_CONFIG=':4096:8')
+
+
+def run(tool, args, cwd, log, threads=2):
+    """Run tools/<tool> with the demo's determinism settings, its output into ``log``."""
+    args = [*map(str, args)]
+    if '--cfg-options' in args:  # one --cfg-options list: append to it
+        at = args.index('--cfg-options') + 1
+        args[at:at] = DETERMINISTIC
+    else:
+        args += ['--cfg-options', *DETERMINISTIC]
+    cmd = [sys.executable, str(REPO / 'tools' / tool), *args]
     with open(log, 'w') as f:
         proc = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT,
-                              env=dict(os.environ, PYTHONWARNINGS='ignore'))
+                              env=tool_env(threads))
     if proc.returncode:
         tail = Path(log).read_text()[-3000:]
         raise SystemExit(f'{tool} failed (log: {log}):\n{tail}')
@@ -93,19 +122,41 @@ def copy_visualisations(work: Path, dest: Path, task: str, limit: int = 3):
     return saved
 
 
+def log_to_file(log_file: Path):
+    """Send the demo's own MMEngine logging (the untrained models' init-weights report, one
+    line per parameter) and Python warnings to ``log_file``; the terminal keeps errors."""
+    logging.captureWarnings(True)  # before the imports that warn
+    warnings_logger = logging.getLogger('py.warnings')
+    warnings_logger.addHandler(logging.FileHandler(log_file, mode='w'))
+    warnings_logger.propagate = False
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_instance('uniformer_dense_demo', log_file=str(log_file),
+                                   log_level='INFO', file_mode='a')
+    for handler in logger.handlers:
+        if not isinstance(handler, logging.FileHandler):
+            handler.setLevel(logging.ERROR)
+    return logger
+
+
 def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--out', default='work_dirs/demo')
+    parser.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS))
+    parser.add_argument('--threads', type=int, default=2,
+                        help='CPU threads of every run (default 2, as the README\'s table was '
+                             'measured): another count gives slightly different numbers')
+    args = parser.parse_args(argv)
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    log_to_file(out / 'demo.log')
+    import torch
     from tqdm import tqdm
 
     from uniformer_dense.analysis import save_initial_checkpoint
     from uniformer_dense.toy_data import (make_ade_segmentation, make_coco_instances,
                                           make_toy_videos)
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--out', default='work_dirs/demo')
-    parser.add_argument('--tasks', nargs='+', default=list(TASKS), choices=list(TASKS))
-    args = parser.parse_args(argv)
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(args.threads)
     figures = out / 'figures'
     figures.mkdir(exist_ok=True)
 
@@ -116,7 +167,7 @@ def main(argv=None):
         make_ade_segmentation(out / 'data' / 'toy' / 'ade', n_train=24, n_val=8)
     if 'video' in needed:
         make_toy_videos(out / 'data' / 'toy' / 'video', n_train=256, n_val=32)
-    print(f'toy dataset written to {out / "data" / "toy"}')
+    print(f'toy dataset written to {out / "data" / "toy"}; logs: {out}/*.log')
 
     rows = []
     steps = tqdm(total=3 * len(args.tasks), desc='demo', unit='step')
@@ -128,20 +179,21 @@ def main(argv=None):
         steps.set_postfix_str(f'{task}: untrained baseline')
         untrained = save_initial_checkpoint(config, out / f'{task}_untrained.pth')
         run('test.py', [config, untrained, '--work-dir', work / 'test_untrained', '--out',
-                        work / 'untrained.json'], out, out / f'{task}_test_untrained.log')
+                        work / 'untrained.json'], out, out / f'{task}_test_untrained.log',
+            args.threads)
         steps.update()
         steps.set_postfix_str(f'{task}: training')
         start = time.time()
         run('train.py', [config, '--work-dir', work / 'train',
                          *(['--cfg-options', *train_opts] if train_opts else [])],
-            out, out / f'{task}_train.log')
+            out, out / f'{task}_train.log', args.threads)
         train_s = time.time() - start
         steps.update()
         steps.set_postfix_str(f'{task}: evaluating')
         run('test.py', [config, latest_checkpoint(work / 'train'), '--work-dir',
                         work / 'test', '--out', work / 'trained.json',
                         *(['--cfg-options', *vis_opts] if vis_opts else [])],
-            out, out / f'{task}_test.log')
+            out, out / f'{task}_test.log', args.threads)
         steps.update()
         before = json.loads((work / 'untrained.json').read_text())['headline']
         after = json.loads((work / 'trained.json').read_text())['headline']
