@@ -287,3 +287,16 @@ def test_compiled_training_step_survives_a_second_input_size():
         for name in param_grads:
             torch.testing.assert_close(param_grads[name], ref_param_grads[name], rtol=1e-3,
                                        atol=1e-5, msg=name)
+
+
+def test_every_trainable_parameter_gets_a_gradient_with_fewer_outputs():
+    """DistributedDataParallel stops when a trainable parameter gets no gradient: the output
+    norms of stages a model does not read (top-down pose: out_indices=(3,)) are kept for the
+    checkpoint layout but not trainable."""
+    model = create_backbone('uniformer_xxs', depths=(1, 1, 2, 1), out_indices=(3,)).train()
+    model(torch.randn(1, 3, 64, 64))[-1].mean().backward()
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert {n for n, p in model.named_parameters() if p.grad is not None} == trainable
+    assert not any(n.startswith(('norm1.', 'norm2.', 'norm3.')) for n in trainable)
+    assert {'norm4.weight', 'norm4.bias'} <= trainable
+    assert 'norm1.weight' in model.state_dict()  # the layout keeps them

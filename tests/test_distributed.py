@@ -1,6 +1,7 @@
 """Two processes on this CPU machine through torchrun and MMEngine's pytorch launcher (gloo):
 training equals one process with the double batch, resumes, evaluates every sample once, and
-a dead rank ends the job naming it. See uniformer_dense/distributed.py."""
+a dead rank ends the job naming it; detection, segmentation and pose train with 2 processes
+(and detection and pose resume). See uniformer_dense/distributed.py."""
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from tools_cli import REPO, read_json, run_tool
 pytestmark = pytest.mark.slow
 TOY_VIDEO = REPO / 'configs' / 'toy' / 'uniformer_video_s_toy.py'
 TOY_SEG = REPO / 'configs' / 'toy' / 'fpn_uniformer_xxs_toy.py'
+TOY_DET = REPO / 'configs' / 'toy' / 'mask_rcnn_uniformer_xxs_toy.py'
+TOY_POSE = REPO / 'configs' / 'toy' / 'topdown_heatmap_uniformer_s_toy.py'
 
 
 def free_port():
@@ -132,3 +135,28 @@ def test_two_process_segmentation_with_syncbn_heads_on_cpu(tmp_path):
     assert proc.returncode == 0, log[-3000:]
     assert 'SyncBN (torch.nn.SyncBatchNorm needs GPUs) becomes per-process' in log
     assert sorted(p.name for p in (tmp_path / 'work').glob('*.pth')) == ['iter_2.pth']
+
+
+@pytest.mark.parametrize('config', [TOY_DET, TOY_POSE], ids=['det', 'pose'])
+def test_two_processes_train_save_once_and_resume_detection_and_pose(config, tmp_path):
+    """Mask R-CNN and top-down pose with 2 processes: one epoch, one checkpoint written by
+    rank 0 through the atomic backend (no temporary file left), then a 2-process resume."""
+    from uniformer_dense.toy_data import make_coco_instances
+    make_coco_instances(tmp_path / 'data' / 'toy', n_train=4, n_val=1)
+    work = tmp_path / 'work'
+    options = ['train_dataloader.batch_size=2', 'train_cfg.val_interval=100',
+               'default_hooks.checkpoint.interval=1']
+    first = dist_tool('dist_train.sh', config, 2, '--work-dir', work, '--cfg-options',
+                      *options, 'train_cfg.max_epochs=1', cwd=tmp_path)
+    log = first.stdout + first.stderr
+    assert first.returncode == 0, log[-3000:]
+    assert "'backend': 'gloo'" in log or "backend='gloo'" in log
+    assert sorted(p.name for p in work.iterdir() if 'pth' in p.name) == ['epoch_1.pth']
+    assert torch.load(work / 'epoch_1.pth', weights_only=False)['meta']['epoch'] == 1
+    second = dist_tool('dist_train.sh', config, 2, '--work-dir', work, '--resume',
+                       '--cfg-options', *options, 'train_cfg.max_epochs=2', cwd=tmp_path)
+    log = second.stdout + second.stderr
+    assert second.returncode == 0, log[-3000:]
+    assert 'resumed epoch: 1' in log or 'Load checkpoint from' in log
+    assert sorted(p.name for p in work.iterdir() if 'pth' in p.name) == ['epoch_1.pth',
+                                                                          'epoch_2.pth']

@@ -620,8 +620,15 @@ class UniFormer(BaseModule):
         return ConvStem(in_channels, dim) if self.arch['conv_stem'] else PatchEmbed(in_channels, dim, 4)
 
     def _add_output_norm(self, stage: int, dim: int):
-        """Each stage map leaves through its own LayerNorm ``norm{stage + 1}``."""
-        setattr(self, f'norm{stage + 1}', nn.LayerNorm(dim, eps=1e-6))
+        """Each stage map leaves through its own LayerNorm ``norm{stage + 1}``.
+
+        Stages not in ``out_indices`` keep theirs for the checkpoint layout, but it is never
+        applied, so it takes no gradient: DistributedDataParallel stops on trainable
+        parameters without one (top-down pose, ``out_indices=(3,)``, on several GPUs)."""
+        norm = nn.LayerNorm(dim, eps=1e-6)
+        if stage not in self.out_indices:
+            norm.requires_grad_(False)
+        setattr(self, f'norm{stage + 1}', norm)
 
     def _stage_norms(self, stage: int):
         """The output norms that belong to stage ``stage`` (1-4), for freezing."""
