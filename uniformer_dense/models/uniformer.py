@@ -168,15 +168,16 @@ def channels_last(x: torch.Tensor) -> torch.Tensor:
 
 
 def _not_a_view_when_compiling(view: torch.Tensor) -> torch.Tensor:
-    """Under torch.compile, a contiguous copy instead of the permuted view.
+    """Under torch.compile with autograd on, a contiguous copy instead of the permuted view.
 
     A compiled training step saves such views for the backward pass; once sizes are dynamic
     (the second input size) Inductor sorts their strides symbolically, e.g. ``64*(W//4)``
     against ``64``, cannot decide the order and stops (``TypeError: cannot determine truth
     value of Relational``, torch 2.13). A copy is not a view (a copy with the view's own
     strides is dropped as a no-op, so it must be a contiguous one); Inductor fuses it into
-    the op that produces it. Eager runs keep the view."""
-    if torch.compiler.is_compiling():
+    the op that produces it. Without autograd nothing is saved for backward, so compiled
+    inference, like eager, keeps the view."""
+    if torch.is_grad_enabled() and torch.compiler.is_compiling():
         return view.contiguous()
     return view
 
