@@ -123,7 +123,7 @@ def main(argv=None):
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--breakdown', action='store_true',
-                        help='where each training step goes, by kernel class (CPU only)')
+                        help='where each forward and training step go, by kernel class (CPU only)')
     parser.add_argument('--compile', action='store_true',
                         help='also time torch.compile of the package backbone')
     args = parser.parse_args(argv)

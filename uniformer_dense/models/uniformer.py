@@ -255,13 +255,12 @@ def mlp_bands(x: torch.Tensor, hidden: int):
             for i in range(x.shape[0]) for top in range(0, x.shape[2], rows)]
 
 
-def _depthwise_weight_grad(grad: torch.Tensor, x: torch.Tensor, kernel: int,
-                           padding: int) -> torch.Tensor:
-    """Weight gradient of a stride-1 depthwise 2D convolution (``(C, 1, k, k)``)."""
-    weight = x.new_empty(x.shape[1], 1, kernel, kernel)  # only its shape is read
+def _depthwise_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
+                        padding: int, output_mask):
+    """``aten.convolution_backward`` of a stride-1 depthwise 2D convolution."""
     return torch.ops.aten.convolution_backward(
         grad, x, weight, None, [1, 1], [padding, padding], [1, 1], False, [0, 0], x.shape[1],
-        [False, True, False])[1]
+        output_mask)
 
 
 def depthwise_5x5_weight_grad(grad: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -274,8 +273,10 @@ def depthwise_5x5_weight_grad(grad: torch.Tensor, x: torch.Tensor) -> torch.Tens
     The overlapping middle row and column are taken from the first block."""
     H, W = grad.shape[-2:]
     padded = F.pad(x, (2, 2, 2, 2))
-    blocks = [[_depthwise_weight_grad(grad, padded[:, :, top:top + H + 2, left:left + W + 2],
-                                      3, 0) for left in (0, 2)] for top in (0, 2)]
+    weight3 = x.new_empty(x.shape[1], 1, 3, 3)  # only its shape is read
+    blocks = [[_depthwise_backward(grad, padded[:, :, top:top + H + 2, left:left + W + 2],
+                                   weight3, 0, [False, True, False])[1]
+               for left in (0, 2)] for top in (0, 2)]
     rows = [torch.cat([row[0], row[1][..., 1:]], -1) for row in blocks]  # (C, 1, 3, 5) each
     return torch.cat([rows[0], rows[1][:, :, 1:]], -2)
 
@@ -287,7 +288,6 @@ class _Depthwise5x5(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        ctx.has_bias = bias is not None
         return F.conv2d(x, weight, bias, padding=2, groups=x.shape[1])
 
     @staticmethod
@@ -295,12 +295,10 @@ class _Depthwise5x5(torch.autograd.Function):
         x, weight = ctx.saved_tensors
         grad_x = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
-            grad_x = torch.ops.aten.convolution_backward(
-                grad, x, weight, None, [1, 1], [2, 2], [1, 1], False, [0, 0], x.shape[1],
-                [True, False, False])[0]
+            grad_x = _depthwise_backward(grad, x, weight, 2, [True, False, False])[0]
         if ctx.needs_input_grad[1]:
             grad_w = depthwise_5x5_weight_grad(grad, x)
-        if ctx.has_bias and ctx.needs_input_grad[2]:
+        if ctx.needs_input_grad[2]:  # False without a bias
             grad_b = grad.sum((0, 2, 3))
         return grad_x, grad_w, grad_b
 
@@ -308,8 +306,10 @@ class _Depthwise5x5(torch.autograd.Function):
 def depthwise_5x5(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
     """``conv(x)`` for the local blocks' depthwise 5x5 "attention" convolution; a CPU training
     step in fp32 takes :class:`_Depthwise5x5`'s faster weight gradient. Elsewhere (GPU,
-    autocast, inference, recorded or compiled graphs) the convolution is left as it is."""
-    if (torch.is_grad_enabled() and x.device.type == 'cpu' and x.dtype == torch.float32
+    autocast, inference, recorded or compiled graphs, the video network's 3D one) the
+    convolution is left as it is."""
+    if (x.dim() == 4 and torch.is_grad_enabled() and x.device.type == 'cpu'
+            and x.dtype == torch.float32
             and conv.weight.requires_grad and not torch.is_autocast_enabled('cpu')
             and not recording_graph() and not torch.compiler.is_compiling()):
         return _Depthwise5x5.apply(x, conv.weight, conv.bias)
@@ -322,7 +322,6 @@ class LocalBlock(nn.Module):
 
     def __init__(self, dim, mlp_ratio=4., drop=0., drop_path=0., ndim=2):
         super().__init__()
-        self.spatial_ndim = ndim
         conv = conv_nd(ndim)
         self.pos_embed = conv(dim, dim, 3, padding=1, groups=dim)
         self.norm1 = batch_norm_nd(ndim)(dim)
@@ -335,8 +334,7 @@ class LocalBlock(nn.Module):
 
     def forward(self, x):
         x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
-        y = self.conv1(self.norm1(x))
-        y = depthwise_5x5(self.attn, y) if self.spatial_ndim == 2 else self.attn(y)
+        y = depthwise_5x5(self.attn, self.conv1(self.norm1(x)))
         x = residual(x, self.drop_path(self.conv2(y)))
         if not in_place_inference() or self.norm2.training or x.device.type != 'cpu':
             return residual(x, self.drop_path(self.mlp(self.norm2(x))))
