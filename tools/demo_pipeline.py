@@ -9,7 +9,9 @@ folder.
 The numbers are the same on every run on the same kind of CPU: every tool run is seeded
 (seed 0), uses deterministic kernels and a fixed number of threads (``--threads``, default 2:
 float sums depend on how the work is split across threads, and a few thousandths in a loss
-become several points of AP after a short training). The terminal shows the progress bar, the
+become several points of AP after a short training). Another processor (other vector
+instructions) gives other digits (measured: the trained seg mIoU 97.83 on an Intel Xeon, 98.05
+on an AMD EPYC). The terminal shows the progress bar, the
 table and where the figures are; every tool's output goes to a log file under the output
 folder (``<task>_train.log``, ``<task>_test.log``, ``demo.log`` for the demo's own steps).
 
