@@ -11,9 +11,9 @@ The numbers are the same on every run on the same kind of CPU: every tool run is
 float sums depend on how the work is split across threads, and a few thousandths in a loss
 become several points of AP after a short training). Another processor (other vector
 instructions) gives other digits (measured: the trained seg mIoU 97.83 on an Intel Xeon, 98.05
-on an AMD EPYC). The terminal shows the progress bar, the
-table and where the figures are; every tool's output goes to a log file under the output
-folder (``<task>_train.log``, ``<task>_test.log``, ``demo.log`` for the demo's own steps).
+on an AMD EPYC). The terminal shows the progress bar, the table and where the figures are;
+every tool's output goes to a log file under the output folder (``<task>_train.log``,
+``<task>_test.log``, ``demo.log`` for the demo's own steps).
 
     python tools/demo_pipeline.py [--out work_dirs/demo] [--tasks det seg pose video] [--threads 2]
 """
