@@ -6,7 +6,14 @@ In one run: the machine's matrix-multiply rate (the floor's denominator), then f
 UniFormer-S (global, h14), UniFormer-B h14, the line-by-line reference of S-h14
 (benchmarks/reference_uniformer.py), MMDetection's ResNet-50 and Swin-T, at 224x224 and a
 detection size (800x1216): forward latency, training-step time (forward + backward), peak
-memory and FLOPs. Every measurement runs in a fresh subprocess so peak memory is its own.
+memory and multiply-accumulates. Every measurement runs in a fresh subprocess so peak memory
+is its own. ``--only backbone`` re-measures just that part of RESULTS.md (the tables above the
+video section).
+
+Units: ``macs`` and the GMACs columns are multiply-accumulates; the matrix-multiply rate
+(GFLOP/s) and the FLOP floor are true FLOPs, two per multiply-accumulate (:func:`floor_ms`).
+``tools/benchmark.py``'s ``flops`` are MACs too (what the papers call FLOPs; the key its
+``--json`` output has always had).
 
 The video section (``--only video`` re-measures just that section of RESULTS.md) compares the
 video UniFormer-S with MMAction2's own port of it on one 16x224x224 clip: forward, training
@@ -24,7 +31,7 @@ The whole-model section (``--only models``) runs ``tools/benchmark.py`` on Mask 
 UniFormer-S h14 at 800x1280 and UperNet UniFormer-S at 512x512 next to MMDetection's and
 MMSegmentation's own Swin-T configs of the same models (``mmdet::``/``mmseg::`` paths), each in
 its own process: inference latency of the model's tensor forward (backbone, neck, heads; for
-Mask R-CNN the RPN's proposals and the box and mask heads on them), FLOPs, peak memory.
+Mask R-CNN the RPN's proposals and the box and mask heads on them), MACs, peak memory.
 """
 import argparse
 import copy
@@ -38,11 +45,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# The package, and reference_uniformer.py beside this file. The measuring functions import
+# them inside: a measuring process loads only what its model needs.
+sys.path[:0] = [str(REPO), str(HERE)]
 
 MODELS = ['uniformer_s', 'uniformer_s_h14', 'uniformer_b_h14', 'reference_s_h14',
           'resnet50', 'swin_t']
@@ -54,10 +63,13 @@ EXECUTION = {'eager': {}, 'channels_last input': dict(channels_last=True),
 # Video: ours against MMAction2's port (same architecture and FLOPs) on one clip.
 VIDEO_MODELS = ['uniformer_video_s', 'mmaction_uniformer_s']
 VIDEO_CLIP = (16, 224, 224)
+BACKBONE_SECTION = '# Backbone benchmark'
 VIDEO_SECTION = '## Video backbone'
 LONG_VIDEO_SECTION = '## Long videos (STAN)'
 MODELS_SECTION = '## Whole models (`tools/benchmark.py`)'
-SECTIONS = {'video': VIDEO_SECTION, 'long_video': LONG_VIDEO_SECTION, 'models': MODELS_SECTION}
+# Each section's heading, in the order a full run writes them (``--only`` re-measures one).
+SECTIONS = {'backbone': BACKBONE_SECTION, 'models': MODELS_SECTION, 'video': VIDEO_SECTION,
+            'long_video': LONG_VIDEO_SECTION}
 # (label, config, input H W): ours next to the toolbox's own Swin-T model of the same kind
 WHOLE_MODELS = [
     ('Mask R-CNN UniFormer-S h14', 'configs/det/mask_rcnn_uniformer_s.py', (800, 1280)),
@@ -79,8 +91,6 @@ CHECKPOINTING = {'none': {}, 'stage-3 (0,0,8,0)': dict(checkpoint_num=(0, 0, 8, 
 
 
 def build(name, **options):
-    sys.path.insert(0, str(REPO))
-    sys.path.insert(0, str(HERE))
     if name == 'mmaction_uniformer_s':
         import uniformer_dense  # noqa: F401  (makes mmaction.models importable, see compat)
         from mmaction.models.backbones.uniformer import UniFormer as MMActionUniFormer
@@ -104,15 +114,18 @@ def build(name, **options):
     raise KeyError(name)
 
 
-def _sync(device):
-    import torch
-    if device == 'cuda':
-        torch.cuda.synchronize()
+def floor_ms(macs, rate):
+    """The FLOP floor of a forward of ``macs`` multiply-accumulates, in ms: its true FLOPs
+    (two per multiply-accumulate) at the measured matrix-multiply ``rate`` (FLOP/s)."""
+    return 1000 * 2 * macs / rate
 
 
 def measure_one(name, h, w, mode, device, repeats, options):
-    """Runs inside a fresh process: one model, one size, 'forward' or 'train'."""
+    """Runs inside a fresh process: one model, one size, 'forward' or 'train'. Returns the
+    median ``ms``, ``peak_mb`` and, for an eager fp32 forward, its ``macs``."""
     import torch
+
+    from uniformer_dense.analysis import call_macs, time_calls
     torch.manual_seed(0)
     options = dict(options)
     compiled, channels_last = options.pop('compile', False), options.pop('channels_last', False)
@@ -123,13 +136,8 @@ def measure_one(name, h, w, mode, device, repeats, options):
         x = x.contiguous(memory_format=torch.channels_last)
     run_model = torch.compile(model) if compiled else model  # compiles in the warm-up run
     dtype = torch.bfloat16 if mode.endswith('bf16') else None
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-    times = []
-    for i in range(repeats + 1):
-        _sync(device)
-        start = time.perf_counter()
+
+    def step():
         with torch.autocast(device, dtype=dtype, enabled=dtype is not None):
             if mode.startswith('forward'):
                 model.eval()
@@ -141,35 +149,20 @@ def measure_one(name, h, w, mode, device, repeats, options):
                 outs = outs if isinstance(outs, (tuple, list)) else (outs,)
                 sum(o.float().mean() for o in outs).backward()
                 model.zero_grad(set_to_none=True)
-        _sync(device)
-        if i:
-            times.append(1000 * (time.perf_counter() - start))
+
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if device == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+    times, _ = time_calls(step, repeats, device=device)
     if device == 'cuda':
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
         peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
     result = dict(ms=statistics.median(times), peak_mb=peak)
     if mode == 'forward' and not compiled:
-        from uniformer_dense.analysis import flop_counter
         model.eval()
-        with torch.inference_mode(), flop_counter() as counter:
-            model(x)
-        result['flops'] = counter.get_total_flops()  # 2 per multiply-accumulate
+        result['macs'] = call_macs(model, x)
     return result
-
-
-def matmul_rate(device, n=2048, repeats=30):
-    """Best sustained fp32 matrix-multiply rate, FLOP/s (2 n^3 per product)."""
-    import torch
-    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
-    best = float('inf')
-    for _ in range(repeats):
-        _sync(device)
-        start = time.perf_counter()
-        a @ b
-        _sync(device)
-        best = min(best, time.perf_counter() - start)
-    return 2 * n ** 3 / best
 
 
 def in_subprocess(name, h, w, mode, device, repeats, options=None):
@@ -234,46 +227,37 @@ def _stan_pipeline(cfg, num_clips=None):
 
 def measure_stan(spec):
     """Runs inside a fresh process: one STAN measurement. ``spec``: config, mode ('decode',
-    'infer', 'train' or 'flops'), device, video, repeats, warmup, and optionally num_clips
+    'infer', 'train' or 'macs'), device, video, repeats, warmup, and optionally num_clips
     (M), chunk_size, batch (videos), checkpoint (False: fine-tuning without gradient
     checkpointing)."""
     import torch
-    sys.path.insert(0, str(REPO))
     torch.manual_seed(0)
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import init_default_scope
 
     from uniformer_dense.analysis import (build_model, count_params, dummy_batch,
-                                          long_video_sampling, meta_flops)
+                                          long_video_sampling, meta_macs, time_calls)
     from uniformer_dense.harness import load_config
     cfg = load_config(str(REPO / spec['config']))
     init_default_scope(cfg.get('default_scope', 'mmaction'))
     device, mode = spec['device'], spec['mode']
     if spec.get('chunk_size'):
         cfg.model.chunk_size = spec['chunk_size']
-    if mode == 'flops':  # one whole video (the config's M clips), one forward
+    if mode == 'macs':  # one whole video (the config's M clips), one forward
         model = build_model(cfg, init=False).eval()
-        macs = meta_flops(model, 'action', *dummy_batch(cfg, (LONG_VIDEO['size'],) * 2))
+        macs = meta_macs(model, 'action', *dummy_batch(cfg, (LONG_VIDEO['size'],) * 2))
         return dict(long_video_sampling(cfg), macs=macs, chunk_size=cfg.model.chunk_size,
                     static_frames_per_clip=cfg.model.static_frames_per_clip)
     pipeline = _stan_pipeline(cfg, spec.get('num_clips'))
     info = dict(filename=spec['video'], label=0, start_index=0, modality='RGB')
-    sync = (lambda: torch.cuda.synchronize()) if device == 'cuda' else (lambda: None)
 
-    def timed(step):
-        times = []
-        for i in range(spec['warmup'] + spec['repeats']):
-            sync()
-            start = time.perf_counter()
-            out = step()
-            sync()
-            if i >= spec['warmup']:
-                times.append(time.perf_counter() - start)
+    def timed(step):  # median ms of the spec's repeats after its warm-up runs, last output
+        times, out = time_calls(step, spec['repeats'], spec['warmup'], device)
         return statistics.median(times), out
 
     if mode == 'decode':
-        seconds, sample = timed(lambda: pipeline(dict(info)))
-        return dict(ms=1000 * seconds, shape=list(sample['inputs'].shape),
+        ms, sample = timed(lambda: pipeline(dict(info)))
+        return dict(ms=ms, shape=list(sample['inputs'].shape),
                     total_frames=int(sample['data_samples'].metainfo['total_frames']))
     sample = pipeline(dict(info))
     data = pseudo_collate([sample] * spec.get('batch', 1))
@@ -300,12 +284,12 @@ def measure_stan(spec):
     else:
         base = sum(t.numel() * t.element_size()
                    for t in list(model.parameters()) + list(model.buffers())) / 2 ** 20
-    seconds, _ = timed(step)
+    ms, _ = timed(step)
     if device == 'cuda':
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
         peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
-    return dict(ms=1000 * seconds, peak_mb=peak, base_mb=base, params=params,
+    return dict(ms=ms, peak_mb=peak, base_mb=base, params=params,
                 trainable=sum(p.numel() for p in model.parameters() if p.requires_grad),
                 shape=list(data['inputs'][0].shape), batch=len(data['inputs']))
 
@@ -319,14 +303,16 @@ def stan_in_subprocess(**spec):
 
 
 def replace_section(text, heading, lines):
-    """``text`` with its section under the line ``heading`` (up to the next ``## `` heading
-    or the end) replaced by ``lines``, or with ``lines`` appended where it has none; all
-    other sections kept as they are."""
+    """``text`` with its section under the line ``heading`` replaced by ``lines``, or with
+    ``lines`` appended where it has none; all other sections kept as they are. A section
+    runs up to the next ``## `` heading that is not one of its own (the headings ``lines``
+    holds: the backbone section has its checkpointing and execution-mode tables) or the end."""
     doc = text.rstrip('\n').split('\n') if text.strip() else []
+    own = {line for line in lines if line.startswith('#')}
     if heading in doc:
         start = doc.index(heading)
-        end = next((i for i in range(start + 1, len(doc)) if doc[i].startswith('## ')),
-                   len(doc))
+        end = next((i for i in range(start + 1, len(doc))
+                    if doc[i].startswith('## ') and doc[i] not in own), len(doc))
         doc = doc[:start] + list(lines) + ([''] + doc[end:] if end < len(doc) else [])
     else:
         doc = doc + ([''] if doc else []) + list(lines)
@@ -358,26 +344,39 @@ def main(argv=None):
     if args.stan:
         print(json.dumps(measure_stan(json.loads(args.stan))))
         return
-    import torch
+    from uniformer_dense.analysis import matmul_rate
     device = args.device
-    rate = matmul_rate(device)
+    rate = matmul_rate(device)  # fp32, 2048^3, the fastest of 30
+    make = dict(backbone=backbone_section, models=models_section, video=video_section,
+                long_video=long_video_section)
+    out = Path(args.out)
     if args.only:
-        out = Path(args.out)
-        make = dict(video=video_section, long_video=long_video_section,
-                    models=models_section)[args.only]
-        section = make(device, rate, args.quick)
+        section = make[args.only](device, rate, args.quick)
         out.write_text(replace_section(out.read_text() if out.exists() else '',
                                        SECTIONS[args.only], section))
         print('\n'.join(section))
         return
+    lines = []
+    for name in SECTIONS:
+        lines += ([''] if lines else []) + make[name](device, rate, args.quick)
+    out.write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+
+def backbone_section(device, rate, quick):
+    """The backbones at 224x224 and 800x1216 (forward, training step, peak memory, MACs and
+    the FLOP floor; bf16 autocast on CUDA), then UniFormer-S h14's gradient checkpointing
+    and execution modes at 800x1216: everything above the whole-model section."""
+    import torch
     modes = ['forward', 'train'] + (['forward_bf16'] if device == 'cuda' else [])
     rows = []
     for h, w in SIZES:
-        repeats = (2 if args.quick else 3) if h > 224 else (5 if args.quick else 10)
+        repeats = (2 if quick else 3) if h > 224 else (5 if quick else 10)
         for name in MODELS:
             res = {m: in_subprocess(name, h, w, m, device, repeats) for m in modes}
             rows.append((name, h, w, res))
             print(name, h, w, json.dumps(res), flush=True)
+
     def option_rows(table, mode, repeats):
         """UniFormer-S h14 at 800x1216 under each of ``table``'s options."""
         out = []
@@ -387,16 +386,16 @@ def main(argv=None):
             print(mode, label, json.dumps(res), flush=True)
         return out
 
-    cp_rows = option_rows(CHECKPOINTING, 'train', 2 if args.quick else 3)
-    exec_rows = option_rows(EXECUTION, 'forward', 3 if args.quick else 5)
+    cp_rows = option_rows(CHECKPOINTING, 'train', 2 if quick else 3)
+    exec_rows = option_rows(EXECUTION, 'forward', 3 if quick else 5)
 
     by_key = {(name, h): res for name, h, w, res in rows}
     cpu = platform.processor() or platform.machine()
     lines = [
-        '# Backbone benchmark', '',
+        BACKBONE_SECTION, '',
         f'Machine: {device}, {cpu}, {torch.get_num_threads()} threads; {versions()}; '
         f'{datetime.date.today().isoformat()}. Produced by `python benchmarks/run.py`'
-        f'{" --quick" if args.quick else ""}.', '',
+        f'{" --quick" if quick else ""}.', '',
         f'Measured matrix-multiply rate (fp32, 2048^3): {rate / 1e9:.1f} GFLOP/s. '
         'The FLOP floor of a model is its forward FLOPs (2 per multiply-accumulate, '
         '`torch.utils.flop_counter` plus the CPU fused-attention kernel, see '
@@ -408,11 +407,10 @@ def main(argv=None):
     for name, h, w, res in rows:
         f, t = res['forward'], res['train']
         if name == 'reference_s_h14':  # same model: the same floor as the package's S-h14
-            f = dict(f, flops=by_key[('uniformer_s_h14', h)]['forward']['flops'])
-        floor_ms = 1000 * f['flops'] / rate
-        lines.append(f'| {name} | {h}x{w} | {f["flops"] / 2e9:.1f} | {f["ms"]:.0f} | '
-                     f'{f["ms"] / floor_ms:.2f} | {t["ms"]:.0f} | {f["peak_mb"]:.0f} | '
-                     f'{t["peak_mb"]:.0f} |')
+            f = dict(f, macs=by_key[('uniformer_s_h14', h)]['forward']['macs'])
+        lines.append(f'| {name} | {h}x{w} | {f["macs"] / 1e9:.1f} | {f["ms"]:.0f} | '
+                     f'{f["ms"] / floor_ms(f["macs"], rate):.2f} | {t["ms"]:.0f} | '
+                     f'{f["peak_mb"]:.0f} | {t["peak_mb"]:.0f} |')
     if device == 'cuda':
         lines += ['', '| backbone | input | forward ms fp32 | forward ms bf16 autocast |',
                   '|---|---|---|---|']
@@ -424,7 +422,7 @@ def main(argv=None):
     lines += ['', f'UniFormer-S h14 forward at 800x1216: {ours["ms"]:.0f} ms against '
               f'{ref["ms"]:.0f} ms for the line-by-line reference: '
               f'**{ref["ms"] / ours["ms"]:.2f}x** faster; '
-              f'{ours["ms"] / (1000 * ours["flops"] / rate):.2f}x its FLOP floor.', '',
+              f'{ours["ms"] / floor_ms(ours["macs"], rate):.2f}x its FLOP floor.', '',
               '## Gradient checkpointing, UniFormer-S h14 training step at 800x1216', '',
               '| checkpointing | step ms | peak MB | peak vs none |', '|---|---|---|---|']
     base = cp_rows[0][1]['peak_mb']
@@ -435,11 +433,7 @@ def main(argv=None):
               '| mode | forward ms | vs eager |', '|---|---|---|']
     for label, res in exec_rows:
         lines.append(f'| {label} | {res["ms"]:.0f} | {exec_rows[0][1]["ms"] / res["ms"]:.2f}x |')
-    lines += [''] + models_section(device, rate, args.quick)
-    lines += [''] + video_section(device, rate, args.quick)
-    lines += [''] + long_video_section(device, rate, args.quick)
-    Path(args.out).write_text('\n'.join(lines) + '\n')
-    print('\n'.join(lines))
+    return lines
 
 
 def models_section(device, rate, quick):
@@ -474,10 +468,10 @@ def models_section(device, rate, quick):
                 best[label] = res
     for label, config, (h, w) in WHOLE_MODELS:
         res = best[label]
-        floor_ms = 1000 * 2 * res['flops'] / rate
+        macs = res['flops']  # tools/benchmark.py's flops: the papers' FLOPs, i.e. MACs
         lines.append(f'| {label} | `{config}` | {h}x{w} | {res["params"] / 1e6:.1f} | '
-                     f'{res["flops"] / 1e9:.0f} | {res["latency_ms"]:.0f} | '
-                     f'{res["latency_ms"] / floor_ms:.2f} | {res["peak_mem_mb"]:.0f} |')
+                     f'{macs / 1e9:.0f} | {res["latency_ms"]:.0f} | '
+                     f'{res["latency_ms"] / floor_ms(macs, rate):.2f} | {res["peak_mem_mb"]:.0f} |')
     return lines
 
 
@@ -499,8 +493,8 @@ def video_section(device, rate, quick):
              'peak MB train |', '|---|---|---|---|---|---|---|']
     for name in VIDEO_MODELS:
         f, tr = res[name]['forward'], res[name]['train']
-        lines.append(f'| {name} | {f["flops"] / 2e9:.1f} | {f["ms"]:.0f} | '
-                     f'{f["ms"] / (1000 * f["flops"] / rate):.2f} | {tr["ms"]:.0f} | '
+        lines.append(f'| {name} | {f["macs"] / 1e9:.1f} | {f["ms"]:.0f} | '
+                     f'{f["ms"] / floor_ms(f["macs"], rate):.2f} | {tr["ms"]:.0f} | '
                      f'{f["peak_mb"]:.0f} | {tr["peak_mb"]:.0f} |')
     ours, port = res['uniformer_video_s'], res['mmaction_uniformer_s']
     lines += ['', f'Video UniFormer-S against MMAction2\'s port: forward '
@@ -524,7 +518,7 @@ def long_video_section(device, rate, quick):
         return res
 
     decode = stan('decode', config=STAN_FROZEN, mode='decode', repeats=3, warmup=1)
-    info = stan('flops', config=STAN_FROZEN, mode='flops')
+    info = stan('macs', config=STAN_FROZEN, mode='macs')
     macs, chunk, per_clip = info['macs'], info['chunk_size'], info['static_frames_per_clip']
     infer = {chunk: stan(f'infer chunk {chunk}', config=STAN_FROZEN, mode='infer')}
     for other in STAN_CHUNKS[:1] if quick else STAN_CHUNKS:
@@ -587,10 +581,10 @@ def long_video_section(device, rate, quick):
     lines.append(f'| training step, fine-tuned, no checkpointing (**extrapolated** linearly '
                  f'from M={m1}, {m2}; not run) | finetune | {m_clips} | 1 | {chunk} | '
                  f'~{extrapolate("ms") / 1000:.0f} | ~{extrapolate("peak_mb"):.0f} |')
-    floor = 2 * macs / rate
+    floor = floor_ms(macs, rate) / 1000  # seconds
     per_clip_mb = (r2['peak_mb'] - r1['peak_mb']) / (m2 - m1)
     lines += ['', f'One video costs {macs / 1e9:.0f} GMACs forward (both backbones and the '
-              f'transformer, `uniformer_dense.analysis.meta_flops`): a floor of {floor:.1f} s '
+              f'transformer, `uniformer_dense.analysis.meta_macs`): a floor of {floor:.1f} s '
               f'at the measured rate; inference took {ref["ms"] / 1000 / floor:.1f}x that.',
               '', 'Chunk size, inference peak: ' + ', '.join(
                   f'{size} -> {res["peak_mb"]:.0f} MB' for size, res in sorted(infer.items()))

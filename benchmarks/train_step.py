@@ -9,7 +9,8 @@ so load that comes and goes on a shared machine touches them alike. Swin-T is MM
 where mmdet imports, else timm's ``swin_tiny_patch4_window7_224`` (said in the table). On
 CUDA each dtype runs fp32 and bf16 autocast, and the floor uses the matrix-multiply rate
 measured in that dtype (fp32 without TF32, PyTorch's default). The training floor is 3 x the
-forward FLOPs (backward: two matrix products per forward one).
+forward FLOPs (backward: two matrix products per forward one). FLOPs here are true FLOPs, two
+per multiply-accumulate: the GFLOPs column is twice the GMACs of benchmarks/run.py's tables.
 
 ``--breakdown`` (CPU) adds where each model's forward and training step go: one profiled
 run, each operator's own time put in one class (matrix products, convolutions forward and
@@ -23,7 +24,6 @@ the package skips at 16x256x192; its explicit attention products count as matmul
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -31,24 +31,11 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
+from uniformer_dense.analysis import flop_counter, matmul_rate, time_calls  # noqa: E402
+
 SHAPES = ((1, 800, 1216), (16, 256, 192))
 KERNEL_CLASSES = ('matmul', 'convolution', 'attention', 'rest')
 MATMUL_OPS = ('mm', 'addmm', 'bmm', 'baddbmm')
-
-
-def matmul_rate(device, dtype, n=4096, repeats=10):
-    a = torch.randn(n, n, device=device, dtype=dtype)
-    b = torch.randn_like(a)
-    best = float('inf')
-    for _ in range(repeats + 2):
-        if device == 'cuda':
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        a @ b
-        if device == 'cuda':
-            torch.cuda.synchronize()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n ** 3 / best
 
 
 def kernel_class(op_name: str) -> str:
@@ -65,8 +52,8 @@ def kernel_class(op_name: str) -> str:
 
 
 def forward_flops_by_class(model, x):
-    """Forward FLOPs of ``model(x)`` per kernel class (the matmul-type ones only)."""
-    from uniformer_dense.analysis import flop_counter
+    """Forward FLOPs (true FLOPs, two per multiply-accumulate) of ``model(x)`` per kernel
+    class (the matmul-type ones only)."""
     model.eval()
     with torch.no_grad(), flop_counter() as counter:
         model(x)
@@ -134,16 +121,12 @@ def main(argv=None):
     from uniformer_dense.models import create_backbone
     device = args.device
     dtypes = ('fp32', 'bf16') if device == 'cuda' else ('fp32',)
-    rates = {d: matmul_rate(device, torch.float32 if d == 'fp32' else torch.bfloat16)
-             for d in dtypes}
+    rates = {d: matmul_rate(device, torch.float32 if d == 'fp32' else torch.bfloat16, n=4096,
+                            repeats=12) for d in dtypes}
     print(f'{device}, {torch.get_num_threads()} threads, torch {torch.__version__}; matmul '
           + ', '.join(f'{d} {r / 1e9:.0f} GFLOP/s' for d, r in rates.items()) + '\n')
     print('| input | backbone | GFLOPs | dtype | forward ms | x floor | train step ms | x floor |')
     print('|---|---|---|---|---|---|---|---|')
-
-    def sync():
-        if device == 'cuda':
-            torch.cuda.synchronize()
 
     def step(model, x, train, dtype):
         with torch.autocast(device, dtype=torch.bfloat16, enabled=dtype == 'bf16'):
@@ -183,11 +166,8 @@ def main(argv=None):
                     step(model, x, train, dtype)  # warm-up (and the compile)
                 for _ in range(args.repeats):
                     for name, model in models.items():
-                        sync()
-                        start = time.perf_counter()
-                        step(model, x, train, dtype)
-                        sync()
-                        ms = 1000 * (time.perf_counter() - start)
+                        (ms,), _ = time_calls(lambda: step(model, x, train, dtype), 1,
+                                              warmup=0, device=device)
                         best[name, train] = min(best.get((name, train), ms), ms)
             for name in models:
                 floor = 1000 * flops[name] / rates[dtype]

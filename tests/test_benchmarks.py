@@ -83,3 +83,85 @@ def test_training_step_breakdown_puts_every_kernel_in_one_class():
                             dict(matmul=10e9, convolution=2e9, attention=1e9, rest=0), 1e12,
                             passes=1)
     assert row == '| f | 100 | 50 (200) | 20 (100) | 10 (100) | 20 | 7.69 | 6.15 |'
+
+
+def _benchmarks_run():
+    """benchmarks/run.py as a module (a script, not a package member)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('benchmarks_run_units', REPO / 'benchmarks' /
+                                                  'run.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_only_backbone_reruns_the_backbone_section_and_keeps_the_rest(tmp_path, monkeypatch):
+    """``--only backbone`` re-measures the tables above the whole-model section (the backbone
+    table with its checkpointing and execution-mode tables, which have ``## `` headings of
+    their own) and keeps every other section, hand-pasted ones included. The GMACs column is
+    MACs and the floor their true FLOPs (2 per MAC) at the measured rate."""
+    from uniformer_dense import analysis
+    run = _benchmarks_run()
+    measured = []
+
+    def fake_subprocess(name, h, w, mode, device, repeats, options=None):
+        measured.append((name, h, mode))
+        return dict(ms=100.0, peak_mb=10.0, **({'macs': 5e9} if mode == 'forward' else {}))
+
+    monkeypatch.setattr(run, 'in_subprocess', fake_subprocess)
+    monkeypatch.setattr(analysis, 'matmul_rate', lambda device: 100e9)
+    checkpointing = '## Gradient checkpointing, UniFormer-S h14 training step at 800x1216'
+    modes = '## Execution modes, UniFormer-S h14 forward at 800x1216'
+    old = [run.BACKBONE_SECTION, '', 'old table', '', checkpointing, '', 'old checkpointing',
+           '', modes, '', 'old modes']
+    rest = ['', run.VIDEO_SECTION, '', 'video rows', '', '## Training steps (pasted by hand)',
+            '', 'kept rows', '', run.MODELS_SECTION, '', 'model rows']
+    out = tmp_path / 'RESULTS.md'
+    out.write_text('\n'.join(old + rest) + '\n')
+    run.main(['--only', 'backbone', '--quick', '--out', str(out)])
+    text = out.read_text()
+    kept = '\n'.join(rest) + '\n'
+    assert text.endswith(kept) and 'old' not in text
+    section = text[:-len(kept)].split('\n')
+    assert section[0] == run.BACKBONE_SECTION
+    assert section.count(checkpointing) == 1 and section.count(modes) == 1
+    assert {(name, h) for name, h, mode in measured} == {
+        (name, h) for name in run.MODELS for h, _ in run.SIZES}
+    # 5 GMACs = 10 GFLOP at 100 GFLOP/s: a floor of 100 ms, measured 100 ms
+    assert '| uniformer_s_h14 | 224x224 | 5.0 | 100 | 1.00 | 100 | 10 | 10 |' in section
+    assert run.floor_ms(5e9, 100e9) == pytest.approx(100)
+
+
+def test_macs_are_half_the_counted_flops_and_benchmark_flops_are_macs():
+    """One unit per name: ``flop_counter`` counts true FLOPs, ``call_macs`` / ``count_macs``
+    and benchmarks/run.py's ``macs`` are half of them, and tools/benchmark.py's ``flops``
+    (``analysis.measure``) are MACs, the papers' "FLOPs"."""
+    from uniformer_dense.analysis import (build_model, call_macs, count_macs, dummy_batch,
+                                          flop_counter, measure)
+    from uniformer_dense.harness import load_config
+    run = _benchmarks_run()
+    small = dict(depths=(1, 1, 1, 1))
+    model = create_backbone('uniformer_s', **small).eval()
+    x = torch.randn(1, 3, 64, 64)
+    with torch.inference_mode(), flop_counter() as counter:
+        model(x)
+    flops = counter.get_total_flops()
+    assert flops > 0 and 2 * call_macs(model, x) == flops
+    assert 2 * run.measure_one('uniformer_s', 64, 64, 'forward', 'cpu', 1, small)['macs'] == flops
+    cfg = load_config(str(REPO / 'configs/toy/topdown_heatmap_uniformer_s_toy.py'))
+    result = measure(cfg, (64, 48), repeats=1)
+    macs = count_macs(build_model(cfg, init=False).eval(), 'pose', *dummy_batch(cfg, (64, 48)))
+    assert result['flops'] == macs > 0
+
+
+def test_one_timing_loop_and_one_matmul_rate():
+    """The benchmarks time through ``analysis.time_calls`` and share ``analysis.matmul_rate``."""
+    import train_step as ts
+
+    from uniformer_dense import analysis
+    run = _benchmarks_run()
+    assert ts.matmul_rate is analysis.matmul_rate and not hasattr(run, 'matmul_rate')
+    calls = []
+    times, last = analysis.time_calls(lambda: calls.append(1) or len(calls), 3, warmup=2)
+    assert len(calls) == 5 and len(times) == 3 and last == 5 and min(times) >= 0
+    assert analysis.matmul_rate(n=64, repeats=2) > 0

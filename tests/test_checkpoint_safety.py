@@ -39,3 +39,22 @@ def test_getattr_beyond_history_buffer_methods_is_refused(name):
     blob.seek(0)
     with pytest.raises(Exception, match='Refusing getattr|Unsupported|not an allowed'):
         torch.load(blob, weights_only=True)
+
+
+def test_user_given_files_are_read_with_safe_loading(tmp_path):
+    """read_checkpoint (the loader of init_cfg, load_from checks and the conversion tool)
+    reads a local file through the same safe load as the model zoo: MMEngine's own types
+    load, anything else that would run code while unpickling is refused."""
+    import fractions
+
+    from uniformer_dense.checkpoint import CheckpointError, read_checkpoint
+    buf = HistoryBuffer()
+    buf.update(1.0)
+    ours = tmp_path / 'ours.pth'
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'message_hub': {'loss': buf},
+                'meta': {'seed': np.int64(3)}}, ours)
+    assert read_checkpoint(str(ours))['meta']['seed'] == 3
+    unsafe = tmp_path / 'unsafe.pth'
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'lr': fractions.Fraction(1, 3)}, unsafe)
+    with pytest.raises(CheckpointError, match='cannot be read: UnpicklingError'):
+        read_checkpoint(str(unsafe))

@@ -85,31 +85,3 @@ def test_shipped_optimizer_is_fused_and_steps_like_the_plain_one(config):
     moved_plain = torch.cat([(b.detach() - s).flatten() for b, s in zip(twin.parameters(), start)])
     assert moved.abs().max() > 0
     assert (moved - moved_plain).norm() <= 5e-3 * moved_plain.norm()  # weight decay: ~5%
-
-
-@pytest.mark.parametrize('shape,channels_last', [((2, 16, 9, 13), True), ((1, 16, 7, 6), False),
-                                                 ((1, 16, 3, 2), True)])
-def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
-    """The local blocks' 5x5 depthwise convolution computes its weight gradient from four 3x3
-    ones on the CPU (oneDNN's 5x5 one is 12-28x slower than its 3x3); every gradient equals the plain
-    convolution's, also on maps smaller than the kernel."""
-    from uniformer_dense.models.uniformer import depthwise_5x5
-    torch.manual_seed(0)
-    conv = torch.nn.Conv2d(16, 16, 5, padding=2, groups=16)
-    x = torch.randn(shape)
-    if channels_last:
-        x = x.to(memory_format=torch.channels_last)
-    x.requires_grad_()
-    grad = torch.randn(shape)
-    out = depthwise_5x5(conv, x)
-    assert type(out.grad_fn).__name__ == '_Depthwise5x5Backward'
-    ours = torch.autograd.grad(out, (x, conv.weight, conv.bias), grad)
-    plain_out = conv(x)
-    plain = torch.autograd.grad(plain_out, (x, conv.weight, conv.bias), grad)
-    assert torch.equal(out, plain_out)
-    for name, a, b in zip(('input', 'weight', 'bias'), ours, plain):
-        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5 * float(b.abs().max()), msg=name)
-    with torch.no_grad():  # inference and autocast keep the plain convolution
-        assert torch.equal(depthwise_5x5(conv, x), plain_out)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        assert type(depthwise_5x5(conv, x).grad_fn).__name__ != '_Depthwise5x5Backward'

@@ -87,3 +87,45 @@ def test_mmaction_missing_drn_workaround_is_narrow():
     with DefaultScope.overwrite_default_scope('mmaction'), \
             pytest.raises(ModuleNotFoundError, match='#2714'):
         MODELS.build(dict(type='DRN'))
+
+
+def test_register_all_makes_every_registration_and_is_idempotent():
+    """``import uniformer_dense`` ran :func:`register_all`; a second call (as the harness,
+    ``analysis.build_model`` and ``apis.init_model`` make) registers nothing new and keeps
+    the same objects."""
+    from mmaction.registry import TRANSFORMS as ACTION_TRANSFORMS
+    from mmengine.fileio.backends.registry_utils import backends
+    from mmengine.logging.history_buffer import HistoryBuffer
+    from mmengine.registry import HOOKS
+    from mmengine.runner.checkpoint import CheckpointLoader
+    from mmpose.registry import VISUALIZERS
+    from mmseg.registry import TRANSFORMS as SEG_TRANSFORMS
+
+    from uniformer_dense import hooks, registry
+
+    def registered():
+        return dict(hooks={name: HOOKS.module_dict.get(name) for name in hooks.SAFEGUARD_HOOKS},
+                    zoo=CheckpointLoader._schemes.get('zoo://'),
+                    backend=backends.get('atomic_local'),
+                    seg=SEG_TRANSFORMS.module_dict.get('CheckSegLabels'),
+                    video=ACTION_TRANSFORMS.module_dict.get('CheckedDecordInit'),
+                    pose=VISUALIZERS.module_dict.get('PoseLocalVisualizerNp2'),
+                    safe=HistoryBuffer in torch.serialization.get_safe_globals())
+
+    before = registered()
+    assert all(before['hooks'].values()) and all(v for k, v in before.items() if k != 'hooks')
+    scopes = registry.register_all()
+    assert registered() == before
+    assert registry.register_all() == scopes
+    assert {'mmdet', 'mmseg', 'mmpose', 'mmaction', 'timm'} <= set(scopes)
+
+
+def test_package_modules_call_register_all_instead_of_importing_the_package():
+    """Inside the package no module imports ``uniformer_dense`` for its side effect: the
+    ones that build from the registries call ``registry.register_all()`` (idempotent)."""
+    from tools_cli import REPO
+    offenders = [f'{path.relative_to(REPO)}:{n}'
+                 for path in sorted((REPO / 'uniformer_dense').rglob('*.py'))
+                 for n, line in enumerate(path.read_text().splitlines(), 1)
+                 if line.strip().startswith('import uniformer_dense')]
+    assert not offenders, offenders

@@ -95,7 +95,7 @@ def test_kill_while_a_checkpoint_is_written_keeps_the_previous_one(tmp_path):
     torch.save({'state_dict': {'w': torch.ones(3)}}, target)
     before = target.read_bytes()
     code = (f'import sys; sys.path.insert(0, {str(REPO)!r})\n'
-            'from uniformer_dense.checkpoint import atomic_write\n'
+            'from uniformer_dense.atomic_io import atomic_write\n'
             f'atomic_write({str(target)!r}, bytes(768 << 20), chunk_size=1 << 20)\n')
     for _ in range(3):  # retry in the unlikely case the write finished before the kill
         proc = subprocess.Popen([sys.executable, '-c', code])
@@ -117,7 +117,7 @@ def test_kill_while_a_checkpoint_is_written_keeps_the_previous_one(tmp_path):
     assert torch.equal(torch.load(target, weights_only=True)['state_dict']['w'], torch.ones(3))
     # The killed writer's temporary is removed by the next write of the same file.
     assert partial.exists()
-    from uniformer_dense.checkpoint import atomic_write
+    from uniformer_dense.atomic_io import atomic_write
     atomic_write(target, b'new')
     assert target.read_bytes() == b'new' and not list(tmp_path.glob('.latest.pth.*.tmp'))
 

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from reference import SHARED, require_shared
 from tools_cli import REPO
 from uniformer_dense import zoo
-from uniformer_dense.analysis import (build_model, count_params, dummy_batch, meta_flops,
+from uniformer_dense.analysis import (build_model, count_params, dummy_batch, meta_macs,
                                       video_test_views)
 
 VIDEO_DIR = REPO / 'configs' / 'video'
@@ -107,7 +107,7 @@ def test_paper_size_and_flops_per_view(name):
     views = video_test_views(cfg)
     inputs, samples = dummy_batch(cfg, (224, 224))
     assert tuple(inputs.shape) == (1, 1, 3, views['clip_len'], 224, 224)
-    macs = meta_flops(model, 'action', inputs, samples)
+    macs = meta_macs(model, 'action', inputs, samples)
     for entry in entries:
         assert entry.variant == model.backbone.variant, entry.name
         assert params_400 == pytest.approx(entry.params_m * 1e6, rel=0.03), entry.name
@@ -121,7 +121,7 @@ def test_flops_grow_faster_than_frames():
     twice 16 (a proxy that scaled linearly with T would not show this)."""
     def macs(name):
         cfg = load(name)
-        return meta_flops(build_model(cfg, init=False).eval(), 'action',
+        return meta_macs(build_model(cfg, init=False).eval(), 'action',
                           *dummy_batch(cfg, (224, 224)))
     ratio = macs('uniformer_video_s_32x4_k400.py') / macs('uniformer_video_s_16x4_k400.py')
     assert 2.05 < ratio < 3
@@ -226,8 +226,9 @@ def test_zoo_video_entries_point_at_configs():
         assert (REPO / entry.config).is_file(), entry.config
         assert entry.name.startswith(Path(entry.config).stem), entry.name
         assert entry.flops_g and entry.params_m and entry.views and entry.paper
-        if entry.sha256_prefix:
-            assert entry.sha256_prefix in entry.url
+        for source in entry.sources:
+            if source.sha256_prefix:
+                assert source.sha256_prefix in source.url
     referenced = {Path(e.config).name for e in video}
     assert referenced == set(CONFIGS)
     # MMAction2's converted files load into the same configs without conversion

@@ -16,7 +16,8 @@ import pytest
 from reference import SHARED, require_shared
 from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense import harness
-from uniformer_dense.datacheck import DatasetError, video_file_problem
+from uniformer_dense.datacheck import DatasetError
+from uniformer_dense.datacheck.videofile import video_file_problem
 
 TOY = REPO / 'configs' / 'toy' / 'uniformer_video_s_toy.py'
 S16X4 = REPO / 'configs' / 'video' / 'uniformer_video_s_16x4_k400.py'

@@ -30,7 +30,8 @@ def _sha(path):
 
 def _point_entry_at(monkeypatch, server, src, **changes):
     entry = dataclasses.replace(zoo.WEIGHTS['uniformer_xxs_in1k'],
-                                url=server.url + src.name, sha256=_sha(src), **changes)
+                                sources=(zoo.Mirror(server.url + src.name, _sha(src)),),
+                                **changes)
     monkeypatch.setitem(zoo.WEIGHTS, entry.name, entry)
     return entry
 

@@ -87,9 +87,8 @@ def _sha(path):
 
 
 def _entry_with(monkeypatch, *sources):
-    entry = dataclasses.replace(zoo.WEIGHTS[NAME], url=sources[0].url, sha256=sources[0].sha256,
-                                sha256_prefix=None, mirrors=tuple(sources))
-    assert entry.sources == sources
+    entry = dataclasses.replace(zoo.WEIGHTS[NAME], sources=sources)
+    assert entry.sources == sources and entry.url == sources[0].url
     monkeypatch.setitem(zoo.WEIGHTS, NAME, entry)
     return entry
 
@@ -121,6 +120,19 @@ def test_json_error_body_is_refused_naming_what_it_said(served, cache):
     msg = str(err.value)
     assert 'a JSON document' in msg and 'application/json' in msg
     assert 'Repository not found' in msg
+    _nothing_stored(cache)
+
+
+def test_one_byte_body_is_not_taken_for_a_pickle(served, cache):
+    """A body of the single byte 0x80 (a pickle's first byte, without its protocol number)
+    is an answer that is not the file, refused before anything is written."""
+    server, src, _ = served
+    (src.parent / 'one.pth').write_bytes(b'\x80')
+    with pytest.raises(zoo.SourceError) as err:
+        zoo.download(server.url + 'one.pth', cache / FILE, progress=False)
+    msg = str(err.value)
+    assert 'answered HTTP 200 with unknown binary data' in msg and '1 bytes' in msg
+    assert 'instead of the file' in msg and 'Nothing was stored' in msg
     _nothing_stored(cache)
 
 

@@ -59,7 +59,7 @@ def served_video(tmp_path, authors_state, cache, monkeypatch):
     with FileServer(root) as server:
         entry = zoo.WEIGHTS[VIDEO]
         monkeypatch.setitem(zoo.WEIGHTS, VIDEO, dataclasses.replace(
-            entry, url=server.url + f'{VIDEO}.pth', mirrors=()))
+            entry, sources=(zoo.Mirror(server.url + f'{VIDEO}.pth'),)))
         monkeypatch.setenv('UNIFORMER_DENSE_MIRROR', server.url)  # for the class lists
         yield server, root
 
@@ -160,7 +160,7 @@ def test_authors_mmdet2_file_loads_by_zoo_name(tmp_path, cache, monkeypatch):
                root / f'{name}.pth')
     with FileServer(root) as server:
         monkeypatch.setitem(zoo.WEIGHTS, name, dataclasses.replace(
-            zoo.WEIGHTS[name], url=server.url + f'{name}.pth'))
+            zoo.WEIGHTS[name], sources=(zoo.Mirror(server.url + f'{name}.pth'),)))
         out = zoo.load(name)
     assert out['meta']['dataset_meta']['classes'] == classes
     assert out['meta']['source_format'] == 'mmdet2' and 'optimizer' not in out
@@ -184,7 +184,7 @@ def test_timm_pretrained_takes_the_imagenet_file_from_the_zoo(imagenet_xxs, cach
     path, state = imagenet_xxs
     with FileServer(path.parent) as server:
         monkeypatch.setitem(zoo.WEIGHTS, 'uniformer_xxs_in1k', dataclasses.replace(
-            zoo.WEIGHTS['uniformer_xxs_in1k'], url=server.url + path.name))
+            zoo.WEIGHTS['uniformer_xxs_in1k'], sources=(zoo.Mirror(server.url + path.name),)))
         model = timm.create_model('uniformer_xxs', pretrained=True, features_only=True)
         assert server.requests == [(path.name, None)]
     torch.testing.assert_close(model.blocks3[0].attn.qkv.weight, state['blocks3.0.attn.qkv.weight'])

@@ -1,6 +1,11 @@
 """Parameters, FLOPs (multiply-accumulates), latency and peak memory of a config's model.
 
     python tools/benchmark.py CONFIG [--json] [--skip-speed] [--shape H W] [--device cpu|cuda]
+
+Besides ``config``, ``task`` and ``device``: ``params`` (int), ``flops`` (multiply-accumulates
+of one forward, what the UniFormer papers and the model zoo call FLOPs; true FLOPs are twice
+that), ``latency_ms`` (median), ``peak_mem_mb``, ``shape``; video configs add their test views
+(``flops`` is per view, per video for STAN: ``flops_per``). See :mod:`uniformer_dense.analysis`.
 """
 import argparse
 import json

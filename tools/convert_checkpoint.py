@@ -10,12 +10,12 @@ converted UniFormer files, passed through).
 
 A video classifier's rows follow its training's class order: the authors' Kinetics order
 differs from MMAction2's alphabetical one, so an authors' video file is re-indexed by class
-name between --src-classes (the file's order; e.g. the authors' kinetics_400_categories.txt,
+name between --src-classes (the file's order; e.g. the authors' kinetics_400_categroies.txt,
 "name<TAB>index") and --dst-classes (the config's; e.g. MMAction2's label_map_k400.txt, one
 name per line), and the destination's names are stored as the checkpoint's classes:
 
     python tools/convert_checkpoint.py uniformer_small_k400_16x4.pth uniformer_video_s_k400.pth \\
-        --src-classes kinetics_400_categories.txt --dst-classes label_map_k400.txt \\
+        --src-classes kinetics_400_categroies.txt --dst-classes label_map_k400.txt \\
         --config configs/video/uniformer_video_s_16x4_k400.py
 
 With ``--config`` the converted weights are loaded into that config's model and any missing
@@ -32,12 +32,12 @@ from uniformer_dense.convert import SOURCES, convert_checkpoint  # noqa: E402
 
 
 def check_against_config(dst: str, config: str):
-    import torch
     from uniformer_dense.analysis import build_model
     from uniformer_dense.checkpoint import diff_state_dict
     from uniformer_dense.harness import load_config
+    from uniformer_dense.safe_load import safe_torch_load
     model = build_model(load_config(config), init=False)
-    state = torch.load(dst, map_location='cpu', weights_only=True)['state_dict']
+    state = safe_torch_load(dst, map_location='cpu')['state_dict']
     _, missing, unexpected, mismatched = diff_state_dict(model.state_dict(), state)
     if missing or unexpected or mismatched:
         raise SystemExit(f'{dst} does not fit {config}: missing {missing[:10]}, unexpected '

@@ -1,8 +1,12 @@
-"""Model size and cost for any config: parameters, FLOPs, latency, peak memory.
+"""Model size and cost for any config: parameters, multiply-accumulates, latency, peak memory.
 
-Used by ``tools/benchmark.py``. FLOPs are counted by ``torch.utils.flop_counter`` on the
-model's tensor forward and reported as multiply-accumulates (``flops`` = MACs, as the
-UniFormer papers and MMEngine's analysis tools report them). mmcv's RoIAlign is not counted.
+Used by ``tools/benchmark.py`` and the benchmarks. Units, one per name:
+:func:`flop_counter` (``torch.utils.flop_counter``) counts true FLOPs, two per
+multiply-accumulate; :func:`call_macs`, :func:`count_macs` and :func:`meta_macs` return
+multiply-accumulates (MACs), what the UniFormer papers, the model zoo and MMEngine's
+analysis tools call "FLOPs". :func:`measure` reports MACs under the key ``flops`` (the
+papers' name, which ``tools/benchmark.py --json`` keeps): ``flops`` = MACs, true FLOPs are
+2 x that. mmcv's RoIAlign is not counted.
 Video recognisers are measured on one test view (one clip of the config's test ``clip_len``
 frames, one crop): ``flops`` is per view, as the papers' "GFLOPs x views" tables give it.
 The long-video recogniser STAN (``model.type == 'STAN'``) is measured on one whole video:
@@ -19,8 +23,12 @@ from typing import Dict, Optional, Tuple
 
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import set_random_seed
+from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
 
-from .harness import task_of
+from .harness import load_config, task_of
+from .registry import explain_unknown_types, register_all, toolbox_registry
 
 # Input sizes (H, W) at which the papers report FLOPs, per task (video: per frame).
 DEFAULT_SHAPES = {'det': (800, 1280), 'seg': (512, 2048), 'action': (224, 224)}
@@ -33,8 +41,8 @@ def flop_counter():
 
     torch 2.13 has no FLOP formula for ``aten._scaled_dot_product_flash_attention_for_cpu``
     (the kernel ``F.scaled_dot_product_attention`` runs on the CPU), so attention would count
-    as zero; it gets the formula torch uses for the GPU kernels."""
-    from torch.utils.flop_counter import FlopCounterMode, sdpa_flop_count
+    as zero; it gets the formula torch uses for the GPU kernels. Counts true FLOPs: two
+    per multiply-accumulate."""
 
     def cpu_sdpa(query, key, value, *args, out_shape=None, **kwargs):
         return sdpa_flop_count(query, key, value)
@@ -48,10 +56,7 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
     """Build the config's model in its toolbox scope; skip pretrained loading by default.
 
     ``init`` runs ``init_weights()`` as the Runner does before training (and logs it)."""
-    import uniformer_dense  # noqa: F401
-    from mmengine.registry import init_default_scope
-
-    from .registry import explain_unknown_types, toolbox_registry
+    register_all()
     scope = cfg.get('default_scope', 'mmengine')
     init_default_scope(scope)
     model_cfg = cfg.model.copy()
@@ -70,9 +75,6 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
 def save_initial_checkpoint(config, path):
     """Save the config's model exactly as training starts (same seed, no pretrained
     weights) as a checkpoint without ``meta``: the "untrained" baseline of demos and tests."""
-    from mmengine.runner import set_random_seed
-
-    from .harness import load_config
     cfg = load_config(str(config))
     set_random_seed(cfg.get('randomness', {}).get('seed', 0))
     model = build_model(cfg)
@@ -151,6 +153,7 @@ def dummy_batch(cfg: Config, shape):
     """One input batch and its data samples for a tensor forward at ``shape`` (H, W)."""
     h, w = shape
     task = task_of(cfg)
+    # Each toolbox's data sample is imported in its branch: the toolboxes are optional.
     if task == 'action' and is_long_video(cfg):
         # STAN input: (batch, M clips of one video, C, T, H, W); one whole video.
         from mmaction.structures import ActionDataSample
@@ -186,19 +189,53 @@ def _forward(model, task: str, inputs, samples):
     return model._forward(inputs, samples)
 
 
-def count_flops(model, task: str, inputs, samples) -> int:
-    """Multiply-accumulates of one tensor forward."""
+def call_macs(fn, *args, **kwargs) -> int:
+    """Multiply-accumulates of one call ``fn(*args, **kwargs)`` in inference mode: the true
+    FLOPs of :func:`flop_counter` halved (every operator it counts does two per MAC)."""
     with torch.inference_mode(), flop_counter() as counter:
-        _forward(model, task, inputs, samples)
+        fn(*args, **kwargs)
     return counter.get_total_flops() // 2
 
 
-def meta_flops(model, task: str, inputs, samples) -> int:
-    """:func:`count_flops` with ``model`` and ``inputs`` moved to the meta device (``model``
+def count_macs(model, task: str, inputs, samples) -> int:
+    """Multiply-accumulates of one tensor forward (what the papers call its FLOPs)."""
+    return call_macs(_forward, model, task, inputs, samples)
+
+
+def meta_macs(model, task: str, inputs, samples) -> int:
+    """:func:`count_macs` with ``model`` and ``inputs`` moved to the meta device (``model``
     is moved in place and holds no weights afterwards): shapes only, no arithmetic, so
     UniFormer-B 32x4 at 224 counts in a second instead of a minute of CPU, with the counts
     of a real forward. Only for models whose forward never reads tensor values."""
-    return count_flops(model.to('meta'), task, inputs.to('meta'), samples)
+    return count_macs(model.to('meta'), task, inputs.to('meta'), samples)
+
+
+def time_calls(run, repeats: int, warmup: int = 1, device: str = 'cpu'):
+    """Wall-clock milliseconds of ``repeats`` calls of ``run()`` after ``warmup`` untimed
+    ones (first calls pay for lazy initialisation, allocator growth, compilation), each call
+    between two device synchronisations so that queued GPU work ends inside its own span.
+    Returns ``(times, output of the last call)``."""
+    sync = torch.cuda.synchronize if str(device).startswith('cuda') else (lambda: None)
+    times, out = [], None
+    for i in range(warmup + repeats):
+        sync()
+        start = time.perf_counter()
+        out = run()
+        sync()
+        if i >= warmup:
+            times.append(1000 * (time.perf_counter() - start))
+    return times, out
+
+
+def matmul_rate(device: str = 'cpu', dtype=torch.float32, n: int = 2048,
+                repeats: int = 30) -> float:
+    """The machine's best sustained matrix-multiply rate in FLOP/s (true FLOPs: 2 n^3 per
+    n x n product, the fastest of ``repeats``): the denominator of the benchmarks' FLOP
+    floor."""
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn_like(a)
+    times, _ = time_calls(lambda: a @ b, repeats, warmup=0, device=device)
+    return 2 * n ** 3 / (min(times) / 1000)
 
 
 def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bool = False,
@@ -219,21 +256,14 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
                       flops_per='view')
     model.to(device)
     inputs = inputs.to(device)
-    sync = torch.cuda.synchronize if device.startswith('cuda') else (lambda: None)
     with torch.inference_mode():
         # Memory first: the process's peak resident set only grows, so it must be read
         # before any other forward has raised it.
         if device.startswith('cuda'):
             torch.cuda.reset_peak_memory_stats()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        times = []
-        for i in range(repeats + 1):
-            sync()
-            start = time.perf_counter()
-            _forward(model, task, inputs, samples)
-            sync()
-            if i:  # the first run warms up
-                times.append(1000 * (time.perf_counter() - start))
+        times, _ = time_calls(lambda: _forward(model, task, inputs, samples), repeats,
+                              device=device)
         result['latency_ms'] = statistics.median(times)
         if device.startswith('cuda'):
             result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2 ** 20
@@ -241,7 +271,8 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
             grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
             result['peak_mem_mb'] = max(grown, 0) / 1024
     # Last: the video network is counted on the meta device, which takes its weights away.
-    count = meta_flops if task == 'action' else count_flops
+    # ``flops`` holds MACs: the papers' "FLOPs", the name tools/benchmark.py --json keeps.
+    count = meta_macs if task == 'action' else count_macs
     result.update(shape=list(shape), flops=count(model, task, inputs, samples))
     result['device'] = device
     return result

@@ -20,15 +20,22 @@ import itertools
 from pathlib import Path
 from typing import List, Optional, Tuple, Union
 
+import mmcv
 import numpy as np
+from mmengine.dataset import Compose
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
 
+from . import zoo
+from .checkpoint import check_model_checkpoint
+from .convert import read_class_list
 from .harness import load_config, task_of
+from .registry import explain_unknown_types, register_all, toolbox_registry
 
 _names = itertools.count()
 
 
 def _config_and_checkpoint(model: str, checkpoint: Optional[str]):
-    from . import zoo
     if model in zoo.WEIGHTS:
         entry = zoo.get_entry(model)
         if entry.config is None:
@@ -43,7 +50,6 @@ def _config_and_checkpoint(model: str, checkpoint: Optional[str]):
 
 def _dataset_meta(cfg) -> dict:
     """Class names (and palette / keypoint info) of the config's test dataset."""
-    from .registry import toolbox_registry
     dataset = cfg.test_dataloader.dataset
     cls = toolbox_registry(cfg.default_scope, 'DATASETS').get(dataset.type)
     meta = dict(getattr(cls, 'METAINFO', {}))
@@ -59,7 +65,7 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     Class names (``model.dataset_meta['classes']``): from ``label_file`` (recognisers: one
     name per line in the classifier's order, or ``name<TAB>index``), else the checkpoint's
     meta, else the config's dataset."""
-    import uniformer_dense  # noqa: F401  (registration)
+    register_all()
     config, checkpoint = _config_and_checkpoint(model, checkpoint)
     cfg = load_config(config, cfg_options)
     task = task_of(cfg)
@@ -73,7 +79,7 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     # Build without weights, then load them here: MMSegmentation's init_model indexes
     # checkpoint['meta'] unconditionally (KeyError on the authors' files) and MMDetection's
     # falls back to COCO class names; ours takes names from the checkpoint, else the config.
-    from .registry import explain_unknown_types
+    # Each toolbox's init function is imported in its branch: the toolboxes are optional.
     with explain_unknown_types():
         if task == 'det':
             from mmdet.apis import init_detector
@@ -90,9 +96,7 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     # MMPose's init_model already reads the keypoint metainfo from the config.
     meta = {} if task == 'pose' else _dataset_meta(cfg)
     if checkpoint is not None:
-        from mmengine.runner import load_checkpoint
         if task == 'action':  # MMEngine loads whatever fits; a recogniser must fit exactly
-            from .checkpoint import check_model_checkpoint
             check_model_checkpoint(net, checkpoint, config=config)
         ckpt = load_checkpoint(net, checkpoint, map_location='cpu')
         saved = (ckpt.get('meta') or {}).get('dataset_meta') or {}
@@ -106,7 +110,6 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
 
 
 def _read_label_file(label_file: str, cfg) -> tuple:
-    from .convert import read_class_list
     names = read_class_list(label_file)
     num_classes = cfg.model.get('cls_head', {}).get('num_classes')
     if num_classes is not None and len(names) != num_classes:
@@ -126,9 +129,7 @@ def _test_pipeline(cfg):
 
 
 def _inference_video(model, video: str):
-    from mmaction.apis import inference_recognizer
-    from mmengine.dataset import Compose
-    from mmengine.registry import init_default_scope
+    from mmaction.apis import inference_recognizer  # MMAction2 is optional
     if not isinstance(video, (str, Path)):
         raise TypeError(f'A recogniser takes a video file path, not a {type(video).__name__}.')
     if not Path(video).is_file():
@@ -147,7 +148,6 @@ def top_k(model, result, k: int = 5) -> List[Tuple[Union[str, int], float]]:
 
 
 def _read_rgb(image: Union[str, np.ndarray]) -> np.ndarray:
-    import mmcv
     if isinstance(image, (str, Path)):
         if not Path(image).is_file():
             raise FileNotFoundError(f'Image {image!r} does not exist.')
@@ -164,6 +164,7 @@ def inference(model, image: Union[str, np.ndarray], bboxes: Optional[np.ndarray]
     image = str(image) if isinstance(image, Path) else image
     if model.task == 'action':
         return _inference_video(model, image)
+    # Each toolbox's inference function is imported in its branch: the toolboxes are optional.
     if model.task == 'det':
         from mmdet.apis import inference_detector
         return inference_detector(model, image)
@@ -187,7 +188,6 @@ def draw(model, image: Union[str, np.ndarray], result, out_file: Optional[str] =
     """Draw ``result`` on ``image`` with the toolbox's visualiser; returns the RGB picture."""
     if model.task == 'action':
         raise ValueError('draw() draws image results; for a video use top_k(model, result).')
-    from .registry import toolbox_registry
     cfg = model.cfg
     vis_cfg = dict(cfg.visualizer, name=f'uniformer_dense_{model.task}_{next(_names)}')
     visualizer = toolbox_registry(cfg.default_scope, 'VISUALIZERS').build(vis_cfg)

@@ -1,4 +1,4 @@
-"""The one checkpoint loader: reading files safely, unwrapping, converting, reporting.
+"""The one checkpoint loader: reading files, unwrapping, comparing with a model, reporting.
 
 Every path that puts weights into a UniFormer backbone goes through
 :func:`load_backbone_checkpoint`: ``init_cfg=dict(type='Pretrained', ...)`` in any toolbox
@@ -9,20 +9,25 @@ under ``model``), MMEngine files (under ``state_dict``), bare state dicts and wh
 missing or unexpected. A 2D ImageNet file given to the video network is inflated by
 :func:`inflate_average_over_time`. A mismatch is an error unless the caller asks for a
 partial load (``strict=False``), and then the report says what was skipped.
+
+Files are read with safe unpickling (:mod:`uniformer_dense.safe_load`); saving is
+:mod:`uniformer_dense.atomic_io`; timm's checkpoint filter sits with the timm registration
+(:mod:`uniformer_dense.timm_filters`).
 """
 from __future__ import annotations
 
 import logging
 import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import torch
-from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import MMLogger, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
+
+from .formats import AUTHORS_K400_CLASSES, convert_command
+from .safe_load import safe_torch_load
 
 
 class CheckpointError(RuntimeError):
@@ -85,7 +90,7 @@ def read_checkpoint(filename: str, map_location='cpu') -> dict:
     Corrupt and truncated files raise :class:`CheckpointError` naming the file.
     """
     try:
-        ckpt = CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+        ckpt = _load(filename, map_location)
     except FileNotFoundError as exc:
         raise CheckpointError(f'Checkpoint {filename!r} does not exist ({exc}).') from exc
     except CheckpointError as exc:  # a zoo:// download or cache problem (zoo.ZooError)
@@ -101,13 +106,36 @@ def read_checkpoint(filename: str, map_location='cpu') -> dict:
     return ckpt
 
 
+def _load(filename: str, map_location):
+    """A local file through :func:`~uniformer_dense.safe_load.safe_torch_load` (the same safe
+    load as the model zoo's), anything else (``zoo://``, URLs, a missing file) through
+    MMEngine's loader for its scheme."""
+    local = os.path.expanduser(str(filename))
+    if '://' not in str(filename) and os.path.isfile(local):
+        print_log(f'Loads checkpoint by local backend from path: {filename}', logger='current')
+        return safe_torch_load(local, map_location)
+    return CheckpointLoader.load_checkpoint(filename, map_location=map_location)
+
+
+def strip_module_prefix(state: dict) -> dict:
+    """``state`` without the ``module.`` that (Distributed)DataParallel puts before keys."""
+    return {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+
+
+def drop_classifier_keys(state: dict, own: dict) -> Tuple[dict, List[str]]:
+    """``state`` without the classification file's keys the model ``own`` lacks
+    (:data:`CLASSIFIER_KEYS`), and those keys, sorted."""
+    dropped = sorted(k for k in state if CLASSIFIER_KEYS.match(k) and k not in own)
+    return {k: v for k, v in state.items() if k not in dropped}, dropped
+
+
 def extract_state_dict(ckpt: dict, source: str = '<checkpoint>') -> Dict[str, torch.Tensor]:
     """The weights of a checkpoint, wherever its writer put them."""
     for key in ('state_dict', 'model', 'model_state', 'module'):
         if key in ckpt and isinstance(ckpt[key], dict):
             ckpt = ckpt[key]
             break
-    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in ckpt.items()}
+    state = strip_module_prefix(ckpt)
     non_tensor = [k for k, v in state.items() if not isinstance(v, torch.Tensor)]
     if non_tensor or not state:
         raise CheckpointError(
@@ -128,14 +156,24 @@ def select_prefix(state: dict, prefix: Optional[str], source: str) -> dict:
     return sub
 
 
-def _depths_of(keys) -> Tuple[int, ...]:
+def _depths_of(keys, prefix: str = '') -> Tuple[int, ...]:
+    """Blocks per stage of the backbone whose keys (under ``prefix``) are ``keys``."""
     depths = [0, 0, 0, 0]
     for key in keys:
-        m = re.match(r'blocks([1-4])\.(\d+)\.', key)
+        m = re.match(re.escape(prefix) + r'blocks([1-4])\.(\d+)\.', key)
         if m:
             stage, idx = int(m.group(1)) - 1, int(m.group(2))
             depths[stage] = max(depths[stage], idx + 1)
     return tuple(depths)
+
+
+def other_depths(file_keys, model_keys, prefix: str = '') -> Optional[Tuple[tuple, tuple]]:
+    """``(file's blocks per stage, model's)`` when a file's backbone (keys under ``prefix``)
+    has blocks but not the model's number: the file belongs to another variant; else None."""
+    file_depths, model_depths = _depths_of(file_keys, prefix), _depths_of(model_keys, prefix)
+    if any(file_depths) and file_depths != model_depths:
+        return file_depths, model_depths
+    return None
 
 
 def diff_state_dict(own: dict, state: dict):
@@ -188,8 +226,7 @@ def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Opti
     state = select_prefix(state, prefix, filename)
     report = LoadReport(source=filename)
     own = model.state_dict()
-    report.dropped = sorted(k for k in state if CLASSIFIER_KEYS.match(k) and k not in own)
-    state = {k: v for k, v in state.items() if k not in report.dropped}
+    state, report.dropped = drop_classifier_keys(state, own)
 
     to_load, missing, report.unexpected, mismatched = diff_state_dict(own, state)
     for key, want, got in mismatched:
@@ -212,10 +249,10 @@ def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Opti
 def _mismatch_message(model, filename, state, report) -> str:
     variant = getattr(model, 'variant', type(model).__name__)
     hints = []
-    file_depths, model_depths = _depths_of(state), _depths_of(model.state_dict())
-    if file_depths != model_depths and any(file_depths):
-        hints.append(f'the file has {file_depths} blocks per stage, model {variant!r} has '
-                     f'{model_depths}: it belongs to another variant')
+    depths = other_depths(state, model.state_dict())
+    if depths:
+        hints.append(f'the file has {depths[0]} blocks per stage, model {variant!r} has '
+                     f'{depths[1]}: it belongs to another variant')
     if any('gamma_' in k for k in report.unexpected):
         hints.append('the file uses layer scale (gamma_1/gamma_2): build the backbone with '
                      'layer_scale=1e-6 (any value; the file overwrites it)')
@@ -263,16 +300,16 @@ def authors_video_message(filename: str, config: Optional[str] = None) -> str:
     """What to do with the authors' video file where a recogniser checkpoint is expected."""
     local = '://' not in filename
     out = os.path.splitext(filename if local else os.path.basename(filename))[0] + '_mmaction2.pth'
+    command = convert_command(filename, out, 'AUTHORS_CLASSES', 'CONFIG_CLASSES',
+                              config or 'CONFIG')
     return (
         f"Checkpoint {filename!r} is the authors' video release (SlowFast format: backbone "
         f"keys at the top level, classifier head.* with its rows in the authors' class order). "
         f"It does not load as it is: the classifier must be re-indexed by class name to the "
         f"config's class order, which takes both class lists. Convert it once:\n"
-        f"  python tools/convert_checkpoint.py {filename} {out} "
-        f"--src-classes AUTHORS_CLASSES --dst-classes CONFIG_CLASSES "
-        f"--config {config or 'CONFIG'}\n"
+        f"  {command}\n"
         f"then pass {out} instead. For Kinetics-400, AUTHORS_CLASSES is the authors' "
-        f"'name<TAB>index' list (kinetics_400_categories.txt of their release) and "
+        f"'name<TAB>index' list ({AUTHORS_K400_CLASSES} of their release) and "
         f"CONFIG_CLASSES MMAction2's label_map_k400.txt (one name per line).")
 
 
@@ -298,7 +335,7 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
     if not fitting and is_authors_video_state(state):  # even a partial load would load nothing
         raise CheckpointError(authors_video_message(filename, config))
     meta = ckpt.get('meta') if isinstance(ckpt.get('meta'), dict) else {}
-    why = meta.get('classifier_not_converted')  # a zoo:// authors' video file (zoo.py)
+    why = meta.get('classifier_not_converted')  # a zoo:// authors' video file (zoo/load.py)
     if why and missing and all(k.startswith('cls_head.') for k in missing):
         if not allow_partial:
             raise CheckpointError(f'Checkpoint {filename!r} has no usable classifier: {why}')
@@ -314,159 +351,13 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
     if file_task != model_task:
         hints.append(f'it holds a {file_task or "backbone-only / unknown"} model and the config '
                      f'builds a {model_task or "different"} model')
-    file_depths = _depths_of(k[len('backbone.'):] for k in state if k.startswith('backbone.'))
-    model_depths = _depths_of(k[len('backbone.'):] for k in own if k.startswith('backbone.'))
-    if any(file_depths) and file_depths != model_depths:
-        hints.append(f'its backbone has {file_depths} blocks per stage, the config\'s '
-                     f'{model_depths}: another UniFormer variant')
+    depths = other_depths(state, own, prefix='backbone.')
+    if depths:
+        hints.append(f'its backbone has {depths[0]} blocks per stage, the config\'s '
+                     f'{depths[1]}: another UniFormer variant')
     if mismatched and not hints:
         hints.append('same layers with other shapes (another number of classes?)')
     raise CheckpointError(
         f'Checkpoint {filename!r} does not fit the model of this config: '
         f'{"; ".join(hints)}. Use the checkpoint trained with this config, or pass '
         f'--partial-load to load only what fits.\n{report}')
-
-
-def timm_checkpoint_filter_fn(state_dict: dict, model: torch.nn.Module) -> dict:
-    """timm-style filter: a state dict as the backbone ``model`` loads it.
-
-    The authors' ImageNet files (weights under ``model``, with the classifier ``head.*`` and
-    the final ``norm.*``, without the per-stage output norms ``norm1..4``) become the
-    backbone's keys: classifier keys the model lacks are dropped and, for such a
-    classification file, the missing output norms keep the model's own initial values.
-    Anything else that does not fit is left for ``load_state_dict`` to report."""
-    if any(k in state_dict for k in ('state_dict', 'model', 'model_state')):
-        state_dict = extract_state_dict(state_dict)
-    state_dict = {k[len('module.'):] if k.startswith('module.') else k: v
-                  for k, v in state_dict.items()}
-    own = model.state_dict()
-    dropped = [k for k in state_dict if CLASSIFIER_KEYS.match(k) and k not in own]
-    out = {k: v for k, v in state_dict.items() if k not in dropped}
-    if dropped:  # a classification file: the dense-prediction output norms start fresh
-        for key, value in own.items():
-            if OUTPUT_NORM_KEYS.match(key) and key not in out:
-                out[key] = value
-    return out
-
-
-def timm_load_state_dict_pre_hook(module, state_dict, prefix, *args):
-    """``module.register_load_state_dict_pre_hook`` form of
-    :func:`timm_checkpoint_filter_fn`: ``timm.create_model(..., checkpoint_path=FILE)``
-    calls ``load_state_dict`` with no filter of its own."""
-    inner = {k[len(prefix):]: v for k, v in state_dict.items() if k.startswith(prefix)}
-    if not inner:
-        return
-    filtered = timm_checkpoint_filter_fn(inner, module)
-    for key in [k for k in state_dict if k.startswith(prefix)]:
-        del state_dict[key]
-    state_dict.update({prefix + k: v for k, v in filtered.items()})
-
-
-def _history_buffer_getattr(obj, name):
-    """Stand-in for ``getattr`` while unpickling: MMEngine's ``HistoryBuffer`` pickles its
-    statistics methods as ``getattr(HistoryBuffer, 'mean')``. Only that is allowed."""
-    from mmengine.logging.history_buffer import HistoryBuffer
-    if obj is HistoryBuffer and isinstance(name, str) and callable(vars(HistoryBuffer).get(name)):
-        return getattr(obj, name)
-    raise pickle.UnpicklingError(
-        f'Refusing getattr({obj!r}, {name!r}) while loading a checkpoint: only the statistics '
-        f'methods of MMEngine\'s HistoryBuffer are allowed.')
-
-
-def allow_mmengine_checkpoint_types():
-    """Let ``torch.load(weights_only=True)`` read MMEngine's own training checkpoints.
-
-    torch >= 2.6 unpickles only allow-listed types by default, and MMEngine 0.10.7 does not
-    adapt: its checkpoints hold ``HistoryBuffer`` objects (message hub) with numpy arrays,
-    numpy scalars in ``meta``, and ``getattr(HistoryBuffer, 'min')`` references, so
-    ``--resume`` and ``load_from`` fail. We allow exactly those benign types, and a
-    ``getattr`` that resolves nothing but HistoryBuffer's methods; safe loading itself stays
-    on for every file, downloaded or not.
-    """
-    import argparse
-
-    import numpy as np
-    from mmengine.logging.history_buffer import HistoryBuffer
-    multiarray = getattr(np, '_core', np.core).multiarray
-    dtype_classes = [type(np.dtype(t)) for t in (
-        np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8, np.uint8,
-        np.uint32, np.bool_)]  # uint32: numpy's generator state (RandomStateHook)
-    torch.serialization.add_safe_globals(
-        [HistoryBuffer, multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-         *dtype_classes, (_history_buffer_getattr, 'builtins.getattr'),
-         # the authors' DeiT-based ImageNet training saves its command line as
-         # {'args': argparse.Namespace(...)}: a plain attribute holder (its values are still
-         # unpickled under the same allow-list)
-         argparse.Namespace])
-
-
-# ---------------------------------------------------------------------------- saving
-def atomic_write(path, data: bytes, chunk_size: int = 16 << 20) -> None:
-    """Write ``data`` to ``path`` all-or-nothing.
-
-    The bytes go to a temporary file in the same directory, are flushed to disk, and only
-    then renamed over ``path`` (``os.replace`` is atomic on POSIX). A crash, kill or full disk
-    during the write leaves ``path`` as it was and no partial file behind (a kill leaves at
-    most the hidden temporary, never the target).
-    """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    _remove_stale_temporaries(directory, os.path.basename(path))
-    tmp = os.path.join(directory, f'.{os.path.basename(path)}.{os.getpid()}.tmp')
-    try:
-        with open(tmp, 'wb') as f:
-            view = memoryview(data)
-            for start in range(0, len(view), chunk_size):
-                f.write(view[start:start + chunk_size])
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-            raise OSError(exc.errno, f'{exc.strerror} while writing {path}; nothing was '
-                          f'replaced: the previous {os.path.basename(path)} (if any) is '
-                          f'intact. Free space or choose another --work-dir, then continue '
-                          f'with --resume', path) from exc
-        raise
-
-
-def _remove_stale_temporaries(directory: str, name: str) -> None:
-    """Delete what a writer killed mid-write left of ``name`` (its process is gone)."""
-    prefix = f'.{name}.'
-    for entry in os.listdir(directory):
-        pid = entry[len(prefix):-len('.tmp')]
-        if not (entry.startswith(prefix) and entry.endswith('.tmp') and pid.isdigit()):
-            continue
-        try:
-            os.kill(int(pid), 0)
-            continue  # a live process is writing it
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue
-        try:
-            os.unlink(os.path.join(directory, entry))
-        except FileNotFoundError:
-            pass
-
-
-class AtomicLocalBackend(LocalBackend):
-    """MMEngine's local file backend with :func:`atomic_write` for ``put``/``put_text``.
-
-    Registered as ``backend='atomic_local'``; the harness gives it to CheckpointHook, so
-    checkpoints and ``last_checkpoint`` are never half-written."""
-
-    def put(self, obj: bytes, filepath) -> None:
-        atomic_write(filepath, obj)
-
-    def put_text(self, obj: str, filepath, encoding: str = 'utf-8') -> None:
-        atomic_write(filepath, obj.encode(encoding))
-
-
-def register_atomic_backend():
-    register_backend('atomic_local', AtomicLocalBackend, force=True)

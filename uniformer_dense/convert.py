@@ -30,18 +30,23 @@ import torch
 
 from .checkpoint import (CheckpointError, extract_state_dict, is_authors_video_state,
                          read_checkpoint)
+from .formats import AUTHORS_K400_CLASSES, SourceFormat, reindex_options
 
-# (pattern, replacement) applied in order to every key, per source format.
+# (pattern, replacement) applied in order to every key, per source format
+# (the formats of SourceFormat.CONVERTIBLE, one row each).
 RENAMES: Dict[str, List[Tuple[str, str]]] = {
-    'mmdet2': [],  # Mask / Cascade Mask R-CNN keys are unchanged in MMDetection 3.x
-    'mmseg0': [],  # UperHead / FCNHead / FPNHead keys are unchanged in MMSegmentation 1.x
-    'mmpose0': [(r'^keypoint_head\.', 'head.')],
+    # Mask / Cascade Mask R-CNN keys are unchanged in MMDetection 3.x
+    SourceFormat.MMDET2: [],
+    # UperHead / FCNHead / FPNHead keys are unchanged in MMSegmentation 1.x
+    SourceFormat.MMSEG0: [],
+    SourceFormat.MMPOSE0: [(r'^keypoint_head\.', 'head.')],
     # the authors' SlowFast files: classifier -> I3DHead's fc_cls, the rest under backbone.
-    'slowfast': [(r'^head\.', 'cls_head.fc_cls.'), (r'^(?!cls_head\.)', 'backbone.')],
-    'mmaction': [],  # MMAction2's converted UniFormer files: already a Recognizer3D's keys
+    SourceFormat.SLOWFAST: [(r'^head\.', 'cls_head.fc_cls.'), (r'^(?!cls_head\.)', 'backbone.')],
+    # MMAction2's converted UniFormer files: already a Recognizer3D's keys
+    SourceFormat.MMACTION: [],
 }
-SOURCES = tuple(RENAMES)
-VIDEO_SOURCES = ('slowfast', 'mmaction')
+SOURCES = SourceFormat.CONVERTIBLE
+VIDEO_SOURCES = SourceFormat.VIDEO
 # The classifier of a converted recogniser, whose rows are the classes.
 VIDEO_CLASSIFIER = 'cls_head.fc_cls.'
 
@@ -68,15 +73,15 @@ def _image_given_as_video(src: str) -> CheckpointError:
 def guess_source(state: dict, src: str = '<checkpoint>') -> str:
     keys = list(state)
     if any(k.startswith('keypoint_head.') for k in keys):
-        return 'mmpose0'
+        return SourceFormat.MMPOSE0
     if any(k.startswith(('decode_head.', 'auxiliary_head.')) for k in keys):
-        return 'mmseg0'
+        return SourceFormat.MMSEG0
     if any(k.startswith(('rpn_head.', 'roi_head.')) for k in keys):
-        return 'mmdet2'
+        return SourceFormat.MMDET2
     if any(k.startswith(VIDEO_CLASSIFIER) for k in keys):
-        return 'mmaction'
+        return SourceFormat.MMACTION
     if is_authors_video_state(state):
-        return 'slowfast'
+        return SourceFormat.SLOWFAST
     if _is_image_classifier(state):
         raise _image_given_as_video(src)
     raise CheckpointError(
@@ -88,7 +93,7 @@ def guess_source(state: dict, src: str = '<checkpoint>') -> str:
 def check_source(state: dict, source: str, src: str = '<checkpoint>') -> None:
     """Refuse a file that is not in the ``source`` format it is converted from (a video
     source needs the video network's keys), naming what it is instead."""
-    if source == 'slowfast' and not is_authors_video_state(state):
+    if source == SourceFormat.SLOWFAST and not is_authors_video_state(state):
         if _is_image_classifier(state):
             raise _image_given_as_video(src)
         try:
@@ -99,8 +104,8 @@ def check_source(state: dict, source: str, src: str = '<checkpoint>') -> None:
             f"{src} is not the authors' video release (expected the video backbone's keys at "
             f"the top level, a 3D patch_embed1.proj.weight, and the classifier head.*; "
             f"{actual}). Pick the matching --source or leave it out to have it guessed.")
-    if source == 'mmaction' and not (any(k.startswith('backbone.') for k in state)
-                                     and f'{VIDEO_CLASSIFIER}weight' in state):
+    if source == SourceFormat.MMACTION and not (any(k.startswith('backbone.') for k in state)
+                                                and f'{VIDEO_CLASSIFIER}weight' in state):
         if is_authors_video_state(state):
             raise CheckpointError(f"{src} is the authors' video release: use --source slowfast "
                                   f"(or leave --source out).")
@@ -360,12 +365,12 @@ def _video_classes(state, source, src, classes, src_classes, dst_classes, keep_c
             raise ValueError(f'{where} names {len(src_names)} classes but the classifier of '
                              f'{src} has {rows} rows: a list of another dataset?')
         return (_as_names(dst_classes)[0], class_permutation(src_classes, dst_classes))
-    if source == 'slowfast':
+    if source == SourceFormat.SLOWFAST:
         raise ValueError(
             f"{src} is the authors' video release: its {rows} classifier rows follow the "
-            f"authors' class order, not MMAction2's. Pass --src-classes AUTHORS_LIST "
-            f"--dst-classes MMACTION2_LIST to re-index them by class name (for Kinetics-400: "
-            f"the authors' kinetics_400_categories.txt, 'name<TAB>index', and MMAction2's "
+            f"authors' class order, not MMAction2's. Pass {reindex_options()} "
+            f"to re-index them by class name (for Kinetics-400: "
+            f"the authors' {AUTHORS_K400_CLASSES}, 'name<TAB>index', and MMAction2's "
             f"label_map_k400.txt), or --keep-class-order [--src-classes AUTHORS_LIST] to keep "
             f"the authors' order (then evaluate only with labels in that order).")
     return classes, None

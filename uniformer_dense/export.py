@@ -15,7 +15,7 @@ mean/std, resizing and the toolbox's post-processing stay outside the graph, as 
 Both torch exporters work: ``dynamo=False`` (TorchScript tracing, what MMDeploy and most
 tutorials use) and ``dynamo=True`` (``torch.export``). While either records the graph, the
 backbone's in-place inference fast paths step aside (see
-:func:`uniformer_dense.models.uniformer.recording_graph` for why).
+:func:`uniformer_dense.models.fast_paths.recording_graph` for why).
 """
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import torch
 import torch.nn as nn
+from torch.export import Dim
+
+from .analysis import build_model, default_shape, video_test_views
+from .checkpoint import check_model_checkpoint, extract_state_dict, read_checkpoint
+from .harness import load_config, task_of
 
 #: Largest accepted ``max|onnxruntime - torch| / max|torch|`` per output.
 DEFAULT_RTOL = 1e-4
@@ -86,7 +91,6 @@ def export(model: nn.Module, example: torch.Tensor, path: Optional[str] = None, 
     h_axis, w_axis = _spatial_axes(example)
     kwargs: Dict = {}
     if dynamic and dynamo:
-        from torch.export import Dim
         kwargs['dynamic_shapes'] = ({h_axis: Dim.DYNAMIC, w_axis: Dim.DYNAMIC},)
     elif dynamic:
         kwargs['dynamic_axes'] = {'input': {h_axis: 'height', w_axis: 'width'}}
@@ -110,7 +114,7 @@ def _check_dynamic(data: bytes, axes: Sequence[int], example: torch.Tensor):
 
     (``torch.export`` specialises an axis when the example makes a size 0 or 1 somewhere,
     e.g. a single attention window per axis in stage 3.)"""
-    import onnx
+    import onnx  # optional: needed only to check a dynamic export
     dims = onnx.load_from_string(data).graph.input[0].type.tensor_type.shape.dim
     fixed = [a for a in axes if not dims[a].dim_param]
     if fixed:
@@ -127,7 +131,7 @@ def _run_torch(model: nn.Module, x: torch.Tensor):
 
 
 def session(data: Union[bytes, str], threads: Optional[int] = None):
-    import onnxruntime as ort
+    import onnxruntime as ort  # optional: needed only to run an export
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
@@ -159,9 +163,6 @@ def tensor_model(cfg, checkpoint: Optional[str], backbone_only: bool = False):
     """Build the config's model (as ``tools/test.py`` would), load ``checkpoint`` (a whole
     model trained with this config; None/'none' keeps the initial weights) and wrap its
     tensor part. Returns ``(module, task)``."""
-    from .analysis import build_model
-    from .checkpoint import check_model_checkpoint, extract_state_dict, read_checkpoint
-    from .harness import task_of
     task = task_of(cfg)
     model = build_model(cfg, with_weights=False, init=False)
     if checkpoint and checkpoint.lower() != 'none':
@@ -173,7 +174,6 @@ def tensor_model(cfg, checkpoint: Optional[str], backbone_only: bool = False):
 
 def example_input(cfg, task: str, shape: Optional[Sequence[int]] = None) -> torch.Tensor:
     """A random normalised input at ``shape`` (H, W), default the config's test size."""
-    from .analysis import default_shape, video_test_views
     h, w = shape or _config_size(cfg, task) or default_shape(cfg)
     if task == 'action':
         return torch.randn(1, 3, video_test_views(cfg)['clip_len'], h, w)
@@ -193,7 +193,6 @@ def export_config(config: str, checkpoint: Optional[str], out: str, *,
                   rtol: float = DEFAULT_RTOL, opset: Optional[int] = None) -> Dict:
     """Export, then run onnxruntime next to PyTorch at the export size (and, if ``dynamic``,
     at :func:`other_size`). Returns a report; raises :class:`ExportError` above ``rtol``."""
-    from .harness import load_config
     cfg = load_config(config)
     torch.manual_seed(0)
     module, task = tensor_model(cfg, checkpoint, backbone_only)

@@ -7,15 +7,27 @@ runner is MMEngine's, built the way each toolbox's own tools build it.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
 import os.path as osp
 from typing import Dict, Optional
 
-from mmengine.config import Config
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
+from mmengine.model import BaseTTAModel, is_model_wrapper
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
 
+from . import hooks
+from .checkpoint import check_model_checkpoint
+from .coco_categories import match_coco_categories
+from .datacheck import check_datasets
+from .datacheck.transforms import add_decode_checks, add_label_checks, register_transforms
 from .distributed import finish_distributed, prepare_distributed
+from .registry import explain_unknown_types, register_all
 
 TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose', 'mmaction': 'action'}
 # The headline metrics of each task under common names, and where the toolbox puts them.
@@ -30,7 +42,6 @@ HEADLINE = {
 
 def add_common_args(parser):
     """The arguments every tool over a config shares, as MMEngine-based tools name them."""
-    from mmengine.config import DictAction
     parser.add_argument('--work-dir', help='the dir to save logs (and models)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, key=value')
@@ -71,7 +82,6 @@ def resolve_package_config(path: str) -> str:
     """``package::relative/path.py`` -> the file in the installed package's .mim/configs."""
     if '::' not in path:
         return path
-    import importlib.util
     package, relative = path.split('::', 1)
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
@@ -92,11 +102,7 @@ def task_of(cfg: Config) -> str:
 
 
 def build_runner(cfg: Config):
-    import uniformer_dense  # noqa: F401  (registration, zoo:// scheme, safe checkpoint types)
-    from mmengine.registry import RUNNERS
-    from mmengine.runner import Runner
-
-    from .registry import explain_unknown_types
+    register_all()  # the backbones, zoo:// scheme, safe checkpoint types, safeguards
     prepare_distributed(cfg)
     with explain_unknown_types():
         if 'runner_type' in cfg:
@@ -105,7 +111,6 @@ def build_runner(cfg: Config):
 
 
 def enable_amp(cfg: Config):
-    import torch
     if not torch.cuda.is_available():
         raise RuntimeError('--amp needs a CUDA GPU (MMEngine\'s AmpOptimWrapper has no CPU '
                            'mode); run without --amp on this machine.')
@@ -136,21 +141,16 @@ def prepare_data(cfg: Config, splits) -> None:
     """Fail early and clearly on unusable datasets (see :mod:`uniformer_dense.datacheck`);
     segmentation pipelines also check every label map as it is loaded, video pipelines
     name the file a decode fails in."""
-    from .datacheck import add_label_checks, check_datasets, register_transforms
     check_datasets(cfg, splits)
     if task_of(cfg) == 'seg':
         register_transforms()
         add_label_checks(cfg)
     elif task_of(cfg) == 'action':  # decoders that name the file a video fails in
-        from .videocheck import add_decode_checks
         add_decode_checks(cfg, splits)
 
 
 def check_checkpoint_fits(runner, filename: str, partial: bool = False):
     """The whole-model checkpoint must fit the runner's model (MMEngine only warns)."""
-    from mmengine.model import BaseTTAModel, is_model_wrapper
-
-    from .checkpoint import check_model_checkpoint
     model = runner.model
     while is_model_wrapper(model) or isinstance(model, BaseTTAModel):  # as MMEngine loads
         model = model.module
@@ -162,7 +162,6 @@ def train(cfg: Config, partial_load: bool = False):
     """Train with the safeguards every run gets: data checked before the start, a stop at the
     first non-finite loss, random states that survive ``--resume``, checkpoints written
     atomically, and a ``load_from`` that must fit (or ``partial_load``)."""
-    from . import hooks
     splits = ('train', 'val') if cfg.get('val_cfg') and cfg.get('val_dataloader') else ('train',)
     prepare_data(cfg, splits)
     custom = list(cfg.get('custom_hooks') or [])
@@ -228,7 +227,6 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
     prepare_data(cfg, ('test',))
     matched = None
     if task == 'det':
-        from .datacheck import match_coco_categories
         matched = match_coco_categories(cfg, cfg.work_dir)
     cfg.load_from = checkpoint
     runner = build_runner(cfg)
@@ -241,7 +239,6 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
             f'{len(matched["ignored_classes"])} classes do not count.')
     check_checkpoint_fits(runner, checkpoint, partial_load)
     metrics = _jsonable(runner.test())
-    from mmengine.dist import is_main_process
     main_process = is_main_process()  # every process holds the same metrics: one writes them
     finish_distributed()
     headline = headline_metrics(task, metrics)

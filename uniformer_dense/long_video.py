@@ -41,10 +41,17 @@ from mmaction.datasets.transforms import SampleFrames
 from mmaction.registry import DATASETS, TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmcv.transforms import BaseTransform
+from mmengine.dataset import pseudo_collate
 from mmengine.hooks import Hook
-from mmengine.registry import HOOKS
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS, DefaultScope
+from mmengine.utils import ProgressBar
 
-from .datacheck import DatasetError, check_video_list
+from .apis import init_model
+from .atomic_io import atomic_write
+from .datacheck import DatasetError
+from .datacheck.video_lists import check_video_list, register_video_list_dataset
 
 FEATURE_SUFFIX = '.pt'
 #: Written next to the features: which backbone weights made them.
@@ -85,7 +92,6 @@ class SampleLongVideo(SampleFrames):
             what = f'shorter than one clip ({span} frames): all clips start at 0 and {how}'
         else:
             what = 'the clips overlap (neighbouring clips share frames)'
-        from mmengine.logging import print_log
         print_log(f'Video {filename!r} has {total} frames, fewer than the {wanted} that '
                   f'{self.num_clips} clips x {self.clip_len} frames x interval '
                   f'{self.frame_interval} ask for: {what}.', logger='current',
@@ -107,6 +113,10 @@ class STANFeatureDataset(VideoDataset):
         return super().load_data_list()
 
 
+# the harness's check reads its lists against the feature directory
+register_video_list_dataset(STANFeatureDataset.__name__, feature_suffix=FEATURE_SUFFIX)
+
+
 @TRANSFORMS.register_module()
 class LoadSTANFeatures(BaseTransform):
     """Read ``filename + '.pt'`` (safe loading) into ``results['stan_features']``."""
@@ -120,7 +130,7 @@ class LoadSTANFeatures(BaseTransform):
                 f'Cached features {path!r} cannot be read ({type(exc).__name__}: {exc}). '
                 f'Delete the file and run tools/extract_features.py again (it writes only '
                 f'missing files).') from exc
-        from .models.stan import FEATURE_KEYS
+        from .models.stan import FEATURE_KEYS  # builds MMAction2's model zoo: only when read
         lacking = [k for k in FEATURE_KEYS if k not in feats]
         if lacking:
             raise DatasetError(f'Cached features {path!r} lack {lacking}: not a file of '
@@ -178,7 +188,6 @@ class STANFeatureCheckHook(Hook):
         self.feature_dir = feature_dir
 
     def _check(self, runner):
-        from mmengine.model import is_model_wrapper
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
         meta = read_feature_meta(self.feature_dir)
         if meta is None:
@@ -210,7 +219,6 @@ def feature_file(feature_dir: str, relative_video: str) -> str:
 
 def _test_dataset(cfg, split: str):
     """The split's list with the config's *test* pipeline (deterministic sampling)."""
-    from mmengine.registry import DefaultScope
     loader = cfg.get(f'{split}_dataloader')
     if not loader:
         return None
@@ -231,12 +239,6 @@ def extract_features(config, checkpoint: Optional[str], out_dir: str,
                      overwrite: bool = False, progress: bool = True) -> dict:
     """Write the stream features of every video of ``splits`` (see the module docstring).
     Returns ``{'written': n, 'kept': n}``."""
-    from mmengine.dataset import pseudo_collate
-    from mmengine.utils import ProgressBar
-
-    from .apis import init_model
-    from .checkpoint import atomic_write
-
     model = init_model(config, checkpoint, device=device)
     if checkpoint is None:  # the backbones' own weights (their init_cfg), e.g. zoo files
         model.init_weights()

@@ -1,6 +1,7 @@
 """Registration of the UniFormer classes in every toolbox that can build them.
 
-``import uniformer_dense`` calls :func:`register_all`: the same class objects go into the
+``import uniformer_dense`` calls :func:`register_all`, the package's one entry for every
+registration it makes (see there). Of the backbones: the same class objects go into the
 MODELS registries of MMEngine (root), MMDetection, MMSegmentation, MMPose and MMAction2 (each
 only if installed), so ``dict(type='UniFormer', variant='uniformer_s_h14')`` builds in any
 image toolbox's config and ``dict(type='UniFormerVideo', variant='uniformer_video_s')`` in
@@ -17,8 +18,16 @@ import contextlib
 import importlib
 import importlib.util
 
-from .models.uniformer import (ARCH_SETTINGS, IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS,
-                               UniFormer, UniFormerVideo)
+from . import hooks  # noqa: F401  (its import registers the safeguard hooks in MMEngine's HOOKS)
+from .atomic_io import register_atomic_backend
+from .checkpoint import load_backbone_checkpoint
+from .compat import patch_mmaction_missing_drn, register_pose_visualizer
+from .datacheck.transforms import register_transforms, register_video_transforms
+from .models.uniformer import (IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS, UniFormer,
+                               UniFormerVideo)
+from .safe_load import allow_mmengine_checkpoint_types
+from .timm_filters import timm_load_state_dict_pre_hook
+from .zoo import imagenet_entry, register_scheme
 
 TOOLBOX_REGISTRIES = ('mmengine.registry', 'mmdet.registry', 'mmseg.registry', 'mmpose.registry',
                       'mmaction.registry')
@@ -41,7 +50,6 @@ def register_openmmlab():
         if importlib.util.find_spec(scope) is None:
             continue
         if scope == 'mmaction':
-            from .compat import patch_mmaction_missing_drn
             patch_mmaction_missing_drn()  # before anything imports mmaction.models
         registry = importlib.import_module(module_name).MODELS
         for name, cls in REGISTERED_NAMES.get(scope, REGISTERED_NAMES['default']).items():
@@ -61,7 +69,6 @@ def _timm_factory(timm_name: str, variant: str):
                 f"timm model {timm_name!r} from uniformer_dense is a dense-prediction backbone "
                 f"without a classifier: call timm.create_model({timm_name!r}, features_only=True"
                 f"[, pretrained=True for the model zoo's ImageNet-1K weights]).")
-        from .checkpoint import load_backbone_checkpoint, timm_load_state_dict_pre_hook
         model = UniFormer(variant=variant, out_indices=tuple(out_indices), **kwargs)
         model.init_weights()
         if pretrained:  # the ImageNet-1K file of the model zoo (or the overlay's file)
@@ -69,12 +76,11 @@ def _timm_factory(timm_name: str, variant: str):
             if overlay.get('file'):
                 load_backbone_checkpoint(model, str(overlay['file']))
             else:
-                from .zoo import imagenet_entry
                 load_backbone_checkpoint(model, f'zoo://{imagenet_entry(variant).name}')
         # checkpoint_path=FILE: timm calls model.load_state_dict(FILE's weights) without a
         # filter; this hook is the timm-style filter (authors' ImageNet files load).
         model.register_load_state_dict_pre_hook(timm_load_state_dict_pre_hook)
-        from timm.models._features import FeatureInfo
+        from timm.models._features import FeatureInfo  # timm is optional (see register_timm)
         info = [dict(num_chs=c, reduction=4 * 2 ** i, module=f'norm{i + 1}', index=i)
                 for i, c in enumerate(model.embed_dims)]
         model.feature_info = FeatureInfo(info, tuple(out_indices))
@@ -90,7 +96,7 @@ def register_timm():
     """Register every variant (and the authors' short names) as timm model entrypoints."""
     if importlib.util.find_spec('timm') is None:
         return []
-    from timm.models import is_model, register_model
+    from timm.models import is_model, register_model  # timm is optional: imported if present
     names = dict({v: v for v in IMAGE_VARIANTS}, **VARIANT_ALIASES)
     for timm_name, variant in names.items():
         if not is_model(timm_name):
@@ -99,7 +105,28 @@ def register_timm():
 
 
 def register_all():
-    return register_openmmlab() + (['timm'] if register_timm() else [])
+    """Every registration the package makes, in one idempotent call (each step checks what
+    is there first, so calling it again changes nothing): the backbones in the toolboxes'
+    MODELS and timm, the ``zoo://`` scheme of MMEngine's checkpoint loader, the benign types
+    of MMEngine's own checkpoints for safe loading, the ``atomic_local`` file backend, the
+    safeguard hooks, MMPose's visualiser fix and the checking transforms of MMSegmentation
+    and MMAction2 (each only if that toolbox is installed).
+
+    ``import uniformer_dense`` calls it (what configs' ``custom_imports`` rely on); modules
+    of the package that build from the registries call it themselves rather than importing
+    the package for its side effect. Returns where the backbones were registered (toolbox
+    scopes, and ``'timm'``)."""
+    registered = register_openmmlab() + (['timm'] if register_timm() else [])
+    register_scheme()
+    allow_mmengine_checkpoint_types()
+    register_atomic_backend()
+    if importlib.util.find_spec('mmpose') is not None:
+        register_pose_visualizer()
+    if importlib.util.find_spec('mmseg') is not None:
+        register_transforms()
+    if importlib.util.find_spec('mmaction') is not None:
+        register_video_transforms()
+    return registered
 
 
 class UnknownModelTypeError(KeyError):

@@ -14,19 +14,16 @@ weights depend on: the patch-embedding LayerNorms use eps 1e-5 while all other L
 use 1e-6, and window attention attends over the zero padding it adds (no mask).
 
 Internally stages 3 and 4 keep activations channels-last ``(B, H, W, C)``: attention and MLP
-then need no transposes, and the depthwise position convolution reads the channels-last
-tensor as a ``channels_last`` NCHW view without copying. With autograd off (inference),
-blocks add residuals into their own trunk tensor in place, GELU runs in place, and the
-stage-1/2 MLPs run over horizontal bands: on CPU a fresh activation-sized buffer costs more
-than most ops that fill it (``benchmarks/RESULTS.md``). With autograd on, and while a graph
-is recorded for export (tracing, ONNX, ``torch.export``: :func:`recording_graph`), every op is
-out of place as usual.
+then need no transposes. The CPU fast paths the blocks take (in-place residuals and GELU and a
+banded stage-1/2 MLP at inference, window attention over the real tokens of a heavily padded
+map, a cheaper 5x5 depthwise weight gradient in training) and the gates that say when each is
+taken live in :mod:`uniformer_dense.models.fast_paths`; the blocks call them by name and
+compute the same numbers either way. This file is the architecture only.
 """
 from __future__ import annotations
 
 import copy
-import math
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -35,12 +32,25 @@ import torch.utils.checkpoint as cp
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ..checkpoint import load_backbone_checkpoint
+from .fast_paths import (add_mlp_in_bands, channels_first, channels_last, depthwise_5x5,
+                         fresh_sum, gelu, projects_real_tokens_only, residual, uses_banded_mlp)
+
 STAGE3_ATTENTION = ('global', 'window', 'hybrid', 'light')
 
-# Hyper-parameters of every variant. Names are ours; the authors' names are in the
-# reference layout files (``layers``/``depth``, ``embed_dim``, ``windows``/``hybrid`` ...).
-_S = dict(depths=(3, 4, 8, 3), embed_dims=(64, 128, 320, 512), head_dim=64)
-_B = dict(depths=(5, 8, 20, 7), embed_dims=(64, 128, 320, 512), head_dim=64)
+# Every variant is one row of properties, and the code branches on these, never on a variant's
+# name: every row carries every key of _DEFAULTS. ``light``: the XXS/XS models (token pruning
+# in stages 3-4, ``stage3_attention='light'``); ``conv_stem``: two 3x3 convolutions instead of a
+# 4x4 patch embedding; ``layer_scale``: initial per-channel scale of the attention blocks (None:
+# off); ``head_dim``: channels per attention head; ``stage3_attention``/``window_size``: global,
+# windowed or hybrid stage 3; ``video``: the 3D network, built by UniFormerVideo. Names are ours;
+# the authors' names are in the reference layout files (``layers``/``depth``, ``embed_dim``,
+# ``windows``/``hybrid`` ...).
+_DEFAULTS = dict(mlp_ratio=4., conv_stem=False, layer_scale=None, window_size=None, light=False,
+                 video=False)
+_S = dict(_DEFAULTS, depths=(3, 4, 8, 3), embed_dims=(64, 128, 320, 512), head_dim=64)
+_B = dict(_DEFAULTS, depths=(5, 8, 20, 7), embed_dims=(64, 128, 320, 512), head_dim=64)
+_LIGHT = dict(_DEFAULTS, light=True, stage3_attention='light', conv_stem=True, mlp_ratio=3.)
 ARCH_SETTINGS = {
     'uniformer_s': dict(_S, stage3_attention='global'),
     'uniformer_s_h14': dict(_S, stage3_attention='hybrid', window_size=14),
@@ -48,17 +58,18 @@ ARCH_SETTINGS = {
     'uniformer_s_h32': dict(_S, stage3_attention='hybrid', window_size=32),
     'uniformer_b': dict(_B, stage3_attention='global'),
     'uniformer_b_h14': dict(_B, stage3_attention='hybrid', window_size=14),
-    'uniformer_xxs': dict(depths=(2, 5, 8, 2), embed_dims=(56, 112, 224, 448), head_dim=28,
-                          mlp_ratio=3., conv_stem=True, stage3_attention='light'),
-    'uniformer_xs': dict(depths=(3, 5, 9, 3), embed_dims=(64, 128, 256, 512), head_dim=32,
-                         mlp_ratio=3., conv_stem=True, stage3_attention='light'),
+    'uniformer_xxs': dict(_LIGHT, depths=(2, 5, 8, 2), embed_dims=(56, 112, 224, 448),
+                          head_dim=28),
+    'uniformer_xs': dict(_LIGHT, depths=(3, 5, 9, 3), embed_dims=(64, 128, 256, 512),
+                         head_dim=32),
     # The video network (ICLR 2022): the same stages with 3D ops and joint space-time
     # attention in stages 3-4, built by UniFormerVideo (create_backbone picks the class).
     'uniformer_video_s': dict(_S, stage3_attention='global', video=True),
     'uniformer_video_b': dict(_B, stage3_attention='global', video=True),
 }
-VIDEO_VARIANTS = tuple(k for k, v in ARCH_SETTINGS.items() if v.get('video'))
+VIDEO_VARIANTS = tuple(k for k, v in ARCH_SETTINGS.items() if v['video'])
 IMAGE_VARIANTS = tuple(k for k in ARCH_SETTINGS if k not in VIDEO_VARIANTS)
+LIGHT_VARIANTS = tuple(k for k, v in ARCH_SETTINGS.items() if v['light'])
 # Short aliases used by the authors' ImageNet files and by timm-style names.
 VARIANT_ALIASES = {
     'uniformer_small': 'uniformer_s',
@@ -70,13 +81,6 @@ VARIANT_ALIASES = {
 # The first block of stage 3 keeps every token: it computes the first importance score.
 LIGHT_KEEP_RATIO = 0.5
 LIGHT_TRADE_OFF = 0.5
-# Largest hidden activation a stage-1/2 MLP computes at once at inference (see LocalBlock).
-MLP_BAND_BYTES = 16 << 20
-# Window attention projects only the real tokens when at least this share of the padded map
-# is padding (AttentionBlock._mix_padded_windows); below it, padding the normalised map and
-# projecting every token is faster (fewer activation-sized copies; measured on CPU: 16x12
-# stage-3 maps padded to 28x14 gain ~25%, 50x76 padded to 56x84 lose ~10%).
-PAD_QKV_SHARE = 0.3
 
 
 def drop_path(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -101,49 +105,6 @@ class DropPath(nn.Module):
         return f'p={self.p}'
 
 
-def recording_graph() -> bool:
-    """Whether this forward is being recorded as a graph (``torch.jit.trace``, either ONNX
-    exporter, ``torch.export``) rather than run.
-
-    The inference fast paths below step aside then: a trace does not see through in-place
-    writes into views (the TorchScript ONNX exporter silently dropped the banded MLP's
-    ``band.add_``, so exported models lost every stage-1/2 MLP), and an exported graph is
-    planned by its runtime anyway. ``torch.compile`` (not exporting) keeps them: it
-    functionalises mutations correctly."""
-    return (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
-            or torch.compiler.is_exporting())
-
-
-def in_place_inference() -> bool:
-    """Whether blocks may overwrite their own activations: autograd off, not recording."""
-    return not torch.is_grad_enabled() and not recording_graph()
-
-
-def gelu(x: torch.Tensor) -> torch.Tensor:
-    """Exact GELU; in place at inference (a fresh activation-sized buffer costs more than
-    the GELU itself on CPU)."""
-    return torch.ops.aten.gelu_(x) if in_place_inference() else F.gelu(x)
-
-
-def keeps_dtype(x: torch.Tensor, y: torch.Tensor) -> bool:
-    """Whether ``x + y`` has ``x``'s dtype, so it may be computed in place into ``x``
-    (under autocast a bf16 branch added into an fp32 trunk must keep the trunk fp32)."""
-    return x.dtype == torch.promote_types(x.dtype, y.dtype)
-
-
-def residual(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``x + y`` for a block-owned trunk ``x``: accumulated in place when autograd is off
-    (with autograd on, ``x`` is saved by the norm that read it)."""
-    return x.add_(y) if in_place_inference() and keeps_dtype(x, y) else x + y
-
-
-def fresh_sum(fresh: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """``fresh + x`` written into ``fresh``, a new tensor no autograd node saved (a
-    convolution's output), unless that would lower the result's dtype or a graph is being
-    recorded (see :func:`recording_graph`)."""
-    return fresh.add_(x) if keeps_dtype(fresh, x) and not recording_graph() else fresh + x
-
-
 def conv_nd(ndim: int):
     """``nn.Conv2d`` for images, ``nn.Conv3d`` for videos (``(B, C, T, H, W)`` maps)."""
     return {2: nn.Conv2d, 3: nn.Conv3d}[ndim]
@@ -151,35 +112,6 @@ def conv_nd(ndim: int):
 
 def batch_norm_nd(ndim: int):
     return {2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[ndim]
-
-
-def channels_first(x: torch.Tensor) -> torch.Tensor:
-    """``(B, *spatial, C)`` viewed as ``(B, C, *spatial)`` (no copy).
-
-    A permute with non-negative axes rather than ``movedim(-1, 1)``: the TorchScript ONNX
-    exporter writes ``movedim``'s negative axis into the Transpose ``perm`` unresolved, a
-    graph onnxruntime refuses."""
-    return _not_a_view_when_compiling(x.permute(0, x.dim() - 1, *range(1, x.dim() - 1)))
-
-
-def channels_last(x: torch.Tensor) -> torch.Tensor:
-    """``(B, C, *spatial)`` viewed as ``(B, *spatial, C)`` (no copy; see channels_first)."""
-    return _not_a_view_when_compiling(x.permute(0, *range(2, x.dim()), 1))
-
-
-def _not_a_view_when_compiling(view: torch.Tensor) -> torch.Tensor:
-    """Under torch.compile with autograd on, a contiguous copy instead of the permuted view.
-
-    A compiled training step saves such views for the backward pass; once sizes are dynamic
-    (the second input size) Inductor sorts their strides symbolically, e.g. ``64*(W//4)``
-    against ``64``, cannot decide the order and stops (``TypeError: cannot determine truth
-    value of Relational``, torch 2.13). A copy is not a view (a copy with the view's own
-    strides is dropped as a no-op, so it must be a contiguous one); Inductor fuses it into
-    the op that produces it. Without autograd nothing is saved for backward, so compiled
-    inference, like eager, keeps the view."""
-    if torch.is_grad_enabled() and torch.compiler.is_compiling():
-        return view.contiguous()
-    return view
 
 
 to_channels_last = channels_last  # for methods whose ``channels_last`` argument shadows it
@@ -242,80 +174,6 @@ class Mlp(nn.Module):
         return self.drop(self.fc2(self.drop(gelu(self.fc1(x)))))
 
 
-def mlp_bands(x: torch.Tensor, hidden: int):
-    """Views of ``x`` (``(B, C, *spatial)``, channels-last in memory) whose MLP hidden maps
-    (``hidden`` channels) stay within ``MLP_BAND_BYTES``: runs of whole samples, or runs of
-    first-axis slices (rows of an image, frames of a clip) of one sample; each is dense."""
-    sample_bytes = x[0, 0].numel() * hidden * x.element_size()
-    if sample_bytes <= MLP_BAND_BYTES:
-        step = MLP_BAND_BYTES // sample_bytes
-        return [x[i:i + step] for i in range(0, x.shape[0], step)]
-    rows = max(1, MLP_BAND_BYTES // (x[0, 0, 0].numel() * hidden * x.element_size()))
-    return [x[i:i + 1, :, top:top + rows]
-            for i in range(x.shape[0]) for top in range(0, x.shape[2], rows)]
-
-
-def _depthwise_backward(grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor,
-                        padding: int, output_mask):
-    """``aten.convolution_backward`` of a stride-1 depthwise 2D convolution."""
-    return torch.ops.aten.convolution_backward(
-        grad, x, weight, None, [1, 1], [padding, padding], [1, 1], False, [0, 0], x.shape[1],
-        output_mask)
-
-
-def depthwise_5x5_weight_grad(grad: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Weight gradient of a depthwise 5x5 convolution (stride 1, padding 2) as four 3x3 ones.
-
-    On the CPU oneDNN computes the 5x5 depthwise weight gradient an order of magnitude slower
-    than the 3x3 one (channels-last, torch 2.13: 42 ms against 1.5 ms for 64 channels at
-    200x304). The 5x5 kernel's offsets are covered by four 3x3 blocks, each the 3x3 weight
-    gradient of the input padded by 2 and shifted by 0 or 2 rows and columns: 11 ms there.
-    The overlapping middle row and column are taken from the first block."""
-    H, W = grad.shape[-2:]
-    padded = F.pad(x, (2, 2, 2, 2))
-    weight3 = x.new_empty(x.shape[1], 1, 3, 3)  # only its shape is read
-    blocks = [[_depthwise_backward(grad, padded[:, :, top:top + H + 2, left:left + W + 2],
-                                   weight3, 0, [False, True, False])[1]
-               for left in (0, 2)] for top in (0, 2)]
-    rows = [torch.cat([row[0], row[1][..., 1:]], -1) for row in blocks]  # (C, 1, 3, 5) each
-    return torch.cat([rows[0], rows[1][:, :, 1:]], -2)
-
-
-class _Depthwise5x5(torch.autograd.Function):
-    """``F.conv2d(x, weight, bias, padding=2, groups=C)`` whose backward computes the weight
-    gradient with :func:`depthwise_5x5_weight_grad` (the input gradient as usual)."""
-
-    @staticmethod
-    def forward(ctx, x, weight, bias):
-        ctx.save_for_backward(x, weight)
-        return F.conv2d(x, weight, bias, padding=2, groups=x.shape[1])
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        grad_x = grad_w = grad_b = None
-        if ctx.needs_input_grad[0]:
-            grad_x = _depthwise_backward(grad, x, weight, 2, [True, False, False])[0]
-        if ctx.needs_input_grad[1]:
-            grad_w = depthwise_5x5_weight_grad(grad, x)
-        if ctx.needs_input_grad[2]:  # False without a bias
-            grad_b = grad.sum((0, 2, 3))
-        return grad_x, grad_w, grad_b
-
-
-def depthwise_5x5(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
-    """``conv(x)`` for the local blocks' depthwise 5x5 "attention" convolution; a CPU training
-    step in fp32 takes :class:`_Depthwise5x5`'s faster weight gradient. Elsewhere (GPU,
-    autocast, inference, recorded or compiled graphs, the video network's 3D one) the
-    convolution is left as it is."""
-    if (x.dim() == 4 and torch.is_grad_enabled() and x.device.type == 'cpu'
-            and x.dtype == torch.float32
-            and conv.weight.requires_grad and not torch.is_autocast_enabled('cpu')
-            and not recording_graph() and not torch.compiler.is_compiling()):
-        return _Depthwise5x5.apply(x, conv.weight, conv.bias)
-    return conv(x)
-
-
 class LocalBlock(nn.Module):
     """Stages 1-2: depthwise-conv token mixing ("local MHRA") on channels-first maps with
     BatchNorm; ``ndim=3`` for videos (3x3x3 position conv, 5x5x5 "attention")."""
@@ -336,19 +194,10 @@ class LocalBlock(nn.Module):
         x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
         y = depthwise_5x5(self.attn, self.conv1(self.norm1(x)))
         x = residual(x, self.drop_path(self.conv2(y)))
-        if not in_place_inference() or self.norm2.training or x.device.type != 'cpu':
-            return residual(x, self.drop_path(self.mlp(self.norm2(x))))
-        # CPU inference: BatchNorm with running statistics and the MLP are position-wise, so
-        # they run band by band and accumulate in place; the 4x wide hidden map then never
-        # exists whole (stage 1 at 800x1216 on CPU: 26 instead of 43 ms per MLP). A band is
-        # dense in the channels-last trunk: whole images (clips) of the batch, or rows
-        # (frames) of one image when one alone is too large; rows across the batch would be
-        # strided, and the convolutions copy such input (3x slower at 16 x 256x192). On a
-        # GPU a fresh buffer is cheap and every band would be five more kernel launches
-        # (batch-1 inference there is bound by launches).
-        for band in mlp_bands(x, self.mlp.fc1.out_channels):
-            band.add_(self.mlp(self.norm2(band)))
-        return x
+        if uses_banded_mlp(x, self.norm2):  # CPU inference: the MLP band by band, in place
+            return add_mlp_in_bands(x, lambda band: self.mlp(self.norm2(band)),
+                                    self.mlp.fc1.out_channels)
+        return residual(x, self.drop_path(self.mlp(self.norm2(x))))
 
 
 class Attention(nn.Module):
@@ -429,7 +278,7 @@ class AttentionBlock(nn.Module):
         pad_b, pad_r = (-H) % ws, (-W) % ws
         Hp, Wp = H + pad_b, W + pad_r
         nh, nw = Hp // ws, Wp // ws
-        if recording_graph() or PAD_QKV_SHARE * Hp * Wp <= Hp * Wp - H * W:
+        if projects_real_tokens_only(H, W, Hp, Wp):
             return self._mix_padded_windows(y, pad_b, pad_r)
         if pad_b or pad_r:
             y = F.pad(y, (0, 0, 0, pad_r, 0, pad_b))
@@ -576,7 +425,8 @@ class UniFormer(BaseModule):
             checkpoints the first ``n`` blocks of each stage (the authors' option, e.g.
             ``(0, 0, 8, 0)`` for stage 3 of UniFormer-S).
         layer_scale: initial value of per-channel layer scale in the attention blocks
-            (``gamma_1``/``gamma_2``, as in the authors' ``*_ls`` ImageNet files); None = off.
+            (``gamma_1``/``gamma_2``, as in the authors' ``*_ls`` ImageNet files); None takes
+            the variant's row (off in every row).
         test_stage3_attention, test_window_size: stage-3 attention used in eval mode only
             (the weights are the same): a model trained with global attention is tested with
             windows, as the papers' w32/h32 segmentation rows do. Training is unaffected.
@@ -613,13 +463,17 @@ class UniFormer(BaseModule):
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         self.variant = _checked_variant(variant, video=self.spatial_ndim == 3)
-        arch = dict(dict(mlp_ratio=4., conv_stem=False, window_size=None), **ARCH_SETTINGS[self.variant])
-        arch.pop('video', None)
+        # The variant's row; arguments given (not None) override it. ``light`` and ``video``
+        # say what the variant is, not options: a stage3_attention that contradicts ``light``
+        # (_check_attention) or a class that contradicts ``video`` (_checked_variant) is refused.
+        arch = dict(ARCH_SETTINGS[self.variant])
         overrides = dict(depths=depths, embed_dims=embed_dims, head_dim=head_dim,
                          mlp_ratio=mlp_ratio, conv_stem=conv_stem,
-                         stage3_attention=stage3_attention, window_size=window_size)
+                         stage3_attention=stage3_attention, window_size=window_size,
+                         layer_scale=layer_scale)
         arch.update({k: v for k, v in overrides.items() if v is not None})
         self.arch = arch
+        self.light = arch['light']
         depths, embed_dims = tuple(arch['depths']), tuple(arch['embed_dims'])
         self.depths, self.embed_dims = depths, embed_dims
         self.stage3_attention = arch['stage3_attention']
@@ -636,7 +490,6 @@ class UniFormer(BaseModule):
         self.norm_eval = norm_eval
         self.checkpoint_num = tuple(checkpoint_num) if checkpoint_num is not None else (
             depths if with_cp else (0, 0, 0, 0))
-        self.light = self.stage3_attention == 'light'
         mlp_ratio = arch['mlp_ratio']
         num_heads = [d // arch['head_dim'] for d in embed_dims]
 
@@ -660,7 +513,7 @@ class UniFormer(BaseModule):
                 else:
                     common = dict(dim=dim, num_heads=num_heads[stage], mlp_ratio=mlp_ratio,
                                   qkv_bias=qkv_bias, drop=drop_rate, attn_drop=attn_drop_rate,
-                                  drop_path=rate, layer_scale=layer_scale,
+                                  drop_path=rate, layer_scale=arch['layer_scale'],
                                   ndim=self.spatial_ndim)
                     if self.light:
                         first = stage == 2 and j == 0
@@ -680,7 +533,9 @@ class UniFormer(BaseModule):
     def _make_patch_embed(self, stage: int, in_channels: int, dim: int) -> nn.Module:
         if stage > 0:
             return PatchEmbed(in_channels, dim, 2)
-        return ConvStem(in_channels, dim) if self.arch['conv_stem'] else PatchEmbed(in_channels, dim, 4)
+        if self.arch['conv_stem']:
+            return ConvStem(in_channels, dim)
+        return PatchEmbed(in_channels, dim, 4)
 
     def _add_output_norm(self, stage: int, dim: int):
         """Each stage map leaves through its own LayerNorm ``norm{stage + 1}``.
@@ -714,11 +569,10 @@ class UniFormer(BaseModule):
         if attention not in STAGE3_ATTENTION:
             raise ValueError(f'{prefix}stage3_attention={attention!r} is not one of '
                              f'{STAGE3_ATTENTION}.')
-        light_arch = self.variant in ('uniformer_xxs', 'uniformer_xs')
-        if light_arch != (attention == 'light'):
+        if self.light != (attention == 'light'):
             raise ValueError(
                 f"{prefix}stage3_attention={attention!r} does not fit variant "
-                f"{self.variant!r}: the light variants (uniformer_xxs, uniformer_xs) use 'light', "
+                f"{self.variant!r}: the light variants ({', '.join(LIGHT_VARIANTS)}) use 'light', "
                 f"the others one of 'global', 'window', 'hybrid'.")
         if attention in ('window', 'hybrid'):
             if not isinstance(window_size, int) or isinstance(window_size, bool) or window_size < 1:
@@ -780,7 +634,6 @@ class UniFormer(BaseModule):
     def init_weights(self):
         cfg = copy.deepcopy(self.init_cfg)
         if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
-            from ..checkpoint import load_backbone_checkpoint
             load_backbone_checkpoint(self, cfg['checkpoint'], prefix=cfg.get('prefix'),
                                      strict=cfg.get('strict', True))
             self._is_init = True

@@ -1,13 +1,20 @@
-"""Decoding checks for MMAction2 video pipelines, while the data is loaded.
+"""Checks while the data is loaded: pipeline steps that name the file a sample fails in.
 
-:func:`uniformer_dense.datacheck.check_datasets` rejects missing, empty, non-video and
-truncated files before a run starts, from a few header bytes per file. What only decoding
-finds (a damaged stream inside a well-formed container, a format the decoder cannot read)
-surfaces in MMAction2 as a bare ``DECORDError`` from inside a dataloader worker, without the
-file name (``DecordInit`` hands decord a byte buffer). :class:`CheckedDecordInit` and
-:class:`CheckedDecordDecode`, put in place of ``DecordInit`` / ``DecordDecode`` by
-:func:`add_decode_checks`, raise a :class:`~uniformer_dense.datacheck.DatasetError` naming
-the file and what to do instead.
+Some damage is only found by reading a sample, and then the toolboxes report it far from
+its cause: an out-of-range label as ``IndexError: Target 7 is out of bounds`` in the loss
+(or, in evaluation, silently ignored by the IoU histogram), a damaged video stream as a bare
+``DECORDError`` from inside a dataloader worker, without the file name (``DecordInit``
+hands decord a byte buffer). The steps here raise a
+:class:`~uniformer_dense.datacheck.DatasetError` naming the file and what to do instead:
+
+- MMSegmentation: :class:`CheckSegLabels` (registered by :func:`register_transforms`),
+  put after every ``LoadAnnotations`` by :func:`add_label_checks`.
+- MMAction2: :class:`CheckedDecordInit` and :class:`CheckedDecordDecode` (registered by
+  :func:`register_video_transforms`), put in place of ``DecordInit`` / ``DecordDecode`` by
+  :func:`add_decode_checks`.
+
+The classes are defined inside the registration functions, which import the toolbox, so
+that importing this module needs neither toolbox (only MMEngine).
 
 Short videos: a clip of ``SampleFrames(clip_len, frame_interval)`` spans
 ``clip_len * frame_interval`` frames. MMAction2 samples a shorter video anyway, looping its
@@ -20,7 +27,78 @@ from __future__ import annotations
 
 import logging
 
-from .datacheck import DatasetError, _datasets, _type_name
+import numpy as np
+from mmengine.logging import print_log
+
+from .common import DatasetError, leaf_datasets, type_name
+from .video_lists import register_video_list_dataset
+
+# --- MMSegmentation: label maps ------------------------------------------------------------
+
+
+def register_transforms():
+    """Register :class:`CheckSegLabels` in MMSegmentation's transform registry."""
+    from mmcv.transforms import BaseTransform
+    from mmseg.registry import TRANSFORMS
+
+    if 'CheckSegLabels' in TRANSFORMS.module_dict:
+        return
+
+    @TRANSFORMS.register_module()
+    class CheckSegLabels(BaseTransform):
+        """Fail on a label map with values outside ``[0, num_classes)`` and ``ignore_index``,
+        naming the file; place it right after ``LoadAnnotations``."""
+
+        def __init__(self, num_classes: int, ignore_index: int = 255):
+            self.num_classes = num_classes
+            self.ignore_index = ignore_index
+
+        def transform(self, results: dict) -> dict:
+            values = np.unique(results['gt_seg_map'])
+            bad = values[(values >= self.num_classes) & (values != self.ignore_index)]
+            bad = np.concatenate([values[values < 0], bad])
+            if bad.size:
+                raise DatasetError(
+                    f'Label map {results.get("seg_map_path")!r} (image '
+                    f'{results.get("img_path")!r}) has values {bad.tolist()[:10]} outside the '
+                    f'{self.num_classes} classes 0..{self.num_classes - 1} and the ignore '
+                    f'index {self.ignore_index} (after reduce_zero_label, if set). Fix the '
+                    f'map, or num_classes / reduce_zero_label in the config.')
+            return results
+
+        def __repr__(self):
+            return (f'{type(self).__name__}(num_classes={self.num_classes}, '
+                    f'ignore_index={self.ignore_index})')
+
+
+def add_label_checks(cfg) -> None:
+    """Insert ``CheckSegLabels`` after every ``LoadAnnotations`` of a segmentation config's
+    dataloaders (the number of classes and ignore index come from the decode head)."""
+    head = cfg.model.get('decode_head')
+    if isinstance(head, (list, tuple)):
+        head = head[-1]
+    if not head or 'num_classes' not in head:
+        return
+    check = dict(type='CheckSegLabels', num_classes=head['num_classes'],
+                 ignore_index=head.get('ignore_index', 255))
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if not loader or 'dataset' not in loader:
+            continue
+        for ds, _ in leaf_datasets(loader['dataset'], split):
+            _insert_after_load(ds.get('pipeline') or [], check)
+
+
+def _insert_after_load(pipeline: list, check: dict) -> None:
+    # TestTimeAug's groups are alternatives, not steps: its pipeline is left as it is.
+    for i, t in enumerate(pipeline):
+        if isinstance(t, dict) and t.get('type') == 'LoadAnnotations':
+            if not (i + 1 < len(pipeline) and pipeline[i + 1].get('type') == 'CheckSegLabels'):
+                pipeline.insert(i + 1, dict(check))
+            return
+
+
+# --- MMAction2: video decoding -------------------------------------------------------------
 
 _CHECKED = {'DecordInit': 'CheckedDecordInit', 'DecordDecode': 'CheckedDecordDecode'}
 
@@ -67,7 +145,6 @@ def register_video_transforms():
                                    f'it, or remove its line from the list file.')
             if frames < self.min_frames and filename not in self._warned:
                 self._warned.add(filename)
-                from mmengine.logging import print_log
                 how = ('loops it (frame i is read as frame i % '
                        f'{frames})' if self.out_of_bound_opt == 'loop'
                        else 'repeats its last frame')
@@ -118,10 +195,12 @@ def register_video_transforms():
             steps[0].out_of_bound_opt = out_of_bound_opt
             steps[0]._warned = set()
 
+    register_video_list_dataset(CheckedRepeatAugDataset.__name__)  # its list is checked too
+
 
 def _clip_span(pipeline: list):
     for t in pipeline:
-        if isinstance(t, dict) and _type_name(t) == 'SampleFrames':
+        if isinstance(t, dict) and type_name(t) == 'SampleFrames':
             return (t.get('clip_len', 1) * t.get('frame_interval', 1),
                     t.get('out_of_bound_opt', 'loop'))
     return 0, 'loop'
@@ -137,15 +216,15 @@ def add_decode_checks(cfg, splits=('train', 'val', 'test')) -> None:
         loader = cfg.get(f'{split}_dataloader')
         if not loader or 'dataset' not in loader:
             continue
-        for ds, _ in _datasets(loader['dataset'], split):
+        for ds, _ in leaf_datasets(loader['dataset'], split):
             pipeline = ds.get('pipeline') or []
             span, opt = _clip_span(pipeline)
-            if _type_name(ds) == 'RepeatAugDataset':
+            if type_name(ds) == 'RepeatAugDataset':
                 ds.update(type='CheckedRepeatAugDataset', min_frames=span,
                           out_of_bound_opt=opt)
                 continue
             for i, t in enumerate(pipeline):
-                kind = _type_name(t) if isinstance(t, dict) else ''
+                kind = type_name(t) if isinstance(t, dict) else ''
                 if kind in _CHECKED:
                     # a new dict: pipelines may share their step dicts (config base pieces)
                     step = dict(t, type=_CHECKED[kind])
