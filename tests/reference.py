@@ -69,10 +69,23 @@ def golden_input(h: int, w: int) -> torch.Tensor:
     return torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(h * 1000 + w))
 
 
+def _probe(tensor: torch.Tensor, seed: int, count: int):
+    """(dot, sample_index): the float64 sum of ``tensor`` times a randn drawn from ``seed``, then
+    ``count`` flat indices drawn from that same generator, the goldens' way of fingerprinting a
+    tensor too large to store."""
+    g = torch.Generator().manual_seed(seed)
+    weights = torch.randn(tensor.shape, generator=g, dtype=torch.float64)
+    dot = (tensor.double() * weights).sum().item()
+    index = torch.randint(0, tensor.numel(), (count,), generator=g)
+    return dot, index
+
+
 def golden_probe(output: torch.Tensor, i: int):
     """(dot, sample_index) of output ``i`` as the golden files define them."""
-    g = torch.Generator().manual_seed(7 * i + 1)
-    weights = torch.randn(output.shape, generator=g, dtype=torch.float64)
-    dot = (output.double() * weights).sum().item()
-    index = torch.randint(0, output.numel(), (16,), generator=g)
-    return dot, index
+    return _probe(output, 7 * i + 1, 16)
+
+
+def grad_probe(grad: torch.Tensor, key: str):
+    """(dot, sample_index) of parameter ``key``'s gradient as the training-gradient golden
+    (``*.train_grad.golden.json``) defines them."""
+    return _probe(grad, zlib.crc32(key.encode()) ^ 1, 8)

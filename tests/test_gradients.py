@@ -6,6 +6,7 @@ import sys
 import pytest
 import torch
 
+from reference import REFERENCE, grad_probe, load_golden, load_layout, synthetic_state_dict
 from tools_cli import REPO
 
 sys.path.insert(0, str(REPO / 'benchmarks'))
@@ -50,6 +51,55 @@ def test_training_gradients_equal_reference(name, hw):
                                    msg=lambda m, key=key: f'{key}: {m}')
     torch.testing.assert_close(gx_ours, gx_ref, rtol=1e-4,
                                atol=2e-5 * float(gx_ref.abs().max()))
+
+
+def test_training_gradients_match_the_authors_network():
+    """One training step of S-h14 (BatchNorm on batch statistics, hybrid window attention with
+    its zero padding) gives the authors' gradients for every parameter: the recipe of
+    ../shared/reference/README.md, "training-mode gradients"."""
+    golden = load_golden(REFERENCE / 'uniformer_golden' / 'uniformer_s_h14.train_grad.golden.json')
+    assert golden['variant'] == 'uniformer_s_h14'
+    model = create_backbone('uniformer_s_h14', drop_path_rate=0.)
+    model.load_state_dict(synthetic_state_dict(load_layout('uniformer_s_h14')), strict=True)
+    model.train()
+    n, c, h, w = golden['input']
+    assert (n, c, h, w) == (2, 3, 224, 288)
+    x = torch.randn(n, c, h, w, generator=torch.Generator().manual_seed(n * 1000000 + h * 1000 + w))
+    outs = model(x)
+    loss = sum((out * torch.randn(out.shape, generator=torch.Generator().manual_seed(7 * i + 1),
+                                  dtype=torch.float64).float()).sum()
+               for i, out in enumerate(outs))
+    loss.backward()
+    # The loss is a float32 sum over ~1.2M output elements, the quantity the eval goldens' `dot`
+    # fingerprints, which the README says a faithful implementation matches to a relative 1e-4
+    # (summation order only); a wrong batch statistic or weight moves it by far more.
+    assert loss.item() == pytest.approx(golden['loss'], rel=1e-4)
+
+    grads = {key: p.grad for key, p in model.named_parameters()
+             if p.requires_grad and p.grad is not None}
+    missing, extra = golden['grads'].keys() - grads.keys(), grads.keys() - golden['grads'].keys()
+    assert not missing and not extra, (f'golden parameters without a gradient here: '
+                                       f'{sorted(missing)}; gradients the golden lacks: {sorted(extra)}')
+    # Tolerances as the README states them: float32 sums in another order (the golden's run
+    # reduces over batch, pixels and windows in its own order), relative to the gradient's norm.
+    wrong = []
+    for key, ref in golden['grads'].items():
+        grad = grads[key]
+        if list(grad.shape) != ref['shape']:
+            wrong.append(f'{key}: shape {list(grad.shape)} != {ref["shape"]}')
+            continue
+        dot, index = grad_probe(grad, key)
+        assert index.tolist() == ref['sample_index'], f'{key}: probe recipe differs from the golden'
+        norm = grad.double().norm().item()
+        sample_error = (grad.flatten()[index].double()
+                        - torch.tensor(ref['samples'], dtype=torch.float64)).abs().max().item()
+        if abs(norm - ref['norm']) > 1e-3 * ref['norm']:
+            wrong.append(f'{key}: norm {norm:.6g} != {ref["norm"]:.6g}')
+        if abs(dot - ref['dot']) > 1e-3 * max(abs(ref['dot']), 3 * ref['norm']):
+            wrong.append(f'{key}: dot {dot:.6g} != {ref["dot"]:.6g} (norm {ref["norm"]:.6g})')
+        if sample_error > 1e-3 * ref['norm']:
+            wrong.append(f'{key}: samples off by {sample_error:.3g} (norm {ref["norm"]:.6g})')
+    assert not wrong, f'{len(wrong)} gradient mismatches:\n' + '\n'.join(wrong[:40])
 
 
 @pytest.mark.parametrize('config', ['configs/det/mask_rcnn_uniformer_s.py',
