@@ -3,26 +3,19 @@ training equals one process with the double batch, resumes, evaluates every samp
 a dead rank ends the job naming it; detection, segmentation and pose train with 2 processes
 (and detection and pose resume). See uniformer_dense/distributed.py."""
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
 
-from tools_cli import REPO, read_json, run_tool
+from tools_cli import REPO, free_port, read_json, run_tool
 
 pytestmark = pytest.mark.slow
 TOY_VIDEO = REPO / 'configs' / 'toy' / 'uniformer_video_s_toy.py'
 TOY_SEG = REPO / 'configs' / 'toy' / 'fpn_uniformer_xxs_toy.py'
 TOY_DET = REPO / 'configs' / 'toy' / 'mask_rcnn_uniformer_xxs_toy.py'
 TOY_POSE = REPO / 'configs' / 'toy' / 'topdown_heatmap_uniformer_s_toy.py'
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def dist_tool(script, *args, cwd, timeout=600, env=None):

@@ -1,6 +1,7 @@
 """Run the project's command-line tools as a user would: a real subprocess."""
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,3 +24,10 @@ def run_tool(tool: str, *args, cwd=None, timeout=900, check=True, env=None):
 
 def read_json(path):
     return json.loads(Path(path).read_text())
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a torch.distributed rendezvous)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]

@@ -56,6 +56,32 @@ def match_coco_categories(cfg, out_dir: str, split: str = 'test') -> Optional[di
     if not ann_file or not osp.isfile(path) or not classes:
         return None
     coco = read_annotation_json(path, key)
+    matched = match_categories(coco, classes, path, key)
+    if matched is None:
+        return None
+    os.makedirs(out_dir, exist_ok=True)
+    out = osp.abspath(osp.join(out_dir, 'categories_matched_' + osp.basename(path)))
+    with open(out, 'w') as f:
+        json.dump(coco, f)
+    ds['ann_file'] = out
+    evaluators = cfg.get(f'{split}_evaluator')
+    for ev in evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]:
+        if ev and ev.get('ann_file'):
+            ev['ann_file'] = out
+    return dict(matched, ann_file=out, source_ann_file=path)
+
+
+def match_categories(coco: dict, classes: List[str], path: str, key: str) -> Optional[dict]:
+    """List ``classes`` in ``coco['categories']`` (in place), in the config's order, matched by
+    name: the file's own entries and ids kept, the classes it lacks added with new ids (and no
+    annotations). The one matching behind :func:`match_coco_categories` (the package's
+    ``tools/test.py``) and :class:`uniformer_dense.coco_metric.CategorySubsetCocoMetric` (any
+    tool that reads the config).
+
+    Returns ``dict(evaluated_categories=..., ignored_classes=...)``, or None when the file
+    already lists the classes in the config's order (nothing changed). A category name the
+    config lacks raises :class:`DatasetError` naming ``key`` (the dataset config), the file,
+    both lists and the fix."""
     names = [c.get('name') for c in coco.get('categories', [])]
     unknown = [n for n in names if n not in classes]
     if unknown:
@@ -78,14 +104,14 @@ def match_coco_categories(cfg, out_dir: str, split: str = 'test') -> Optional[di
             next_id += 1
         categories.append(by_name[name])
     coco['categories'] = categories
-    os.makedirs(out_dir, exist_ok=True)
-    out = osp.abspath(osp.join(out_dir, 'categories_matched_' + osp.basename(path)))
-    with open(out, 'w') as f:
-        json.dump(coco, f)
-    ds['ann_file'] = out
-    evaluators = cfg.get(f'{split}_evaluator')
-    for ev in evaluators if isinstance(evaluators, (list, tuple)) else [evaluators]:
-        if ev and ev.get('ann_file'):
-            ev['ann_file'] = out
-    return dict(evaluated_categories=names, ignored_classes=missing, ann_file=out,
-                source_ann_file=path)
+    return dict(evaluated_categories=names, ignored_classes=missing)
+
+
+def matched_warning(matched: dict) -> str:
+    """What a run evaluating on matched categories says (log warning); ``matched`` is what
+    :func:`match_categories` returned, with the file's path as ``source_ann_file``."""
+    evaluated = matched['evaluated_categories']
+    return (f'{matched["source_ann_file"]} lists {len(evaluated)} of the model\'s classes '
+            f'({", ".join(evaluated[:5])}{" ..." if len(evaluated) > 5 else ""}): evaluating on '
+            f'those, matched by name; predictions of the other '
+            f'{len(matched["ignored_classes"])} classes do not count.')

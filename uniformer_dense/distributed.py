@@ -25,6 +25,7 @@ the model (UniFormer's local stages 1-2, the light models' stem, the heads) to
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 
@@ -99,6 +100,37 @@ def prepare_distributed(cfg: Config) -> None:
     if converted:
         print_log('No CUDA device: SyncBN (torch.nn.SyncBatchNorm needs GPUs) becomes per-process '
                   'BatchNorm in this run.', logger='current', level=logging.WARNING)
+
+
+def prepare_toolbox_runners() -> bool:
+    """On a machine without a usable CUDA device, make every ``Runner.from_cfg`` (the
+    toolboxes' own ``tools/train.py`` / ``test.py`` build their runner with it) run
+    :func:`prepare_distributed` first, so ``--launcher pytorch|slurm|mpi`` there gets the same
+    gloo group, DDP without device ids and per-process BatchNorm as the package's tools. A
+    group initialised there is also ended there, at exit (:func:`finish_distributed`).
+
+    ``import uniformer_dense`` (a config's ``custom_imports``) calls it through
+    :func:`uniformer_dense.registry.register_all`. Where CUDA is usable nothing is changed.
+    Idempotent; returns whether ``Runner.from_cfg`` is wrapped."""
+    if cuda_usable():
+        return False
+    from mmengine.runner import Runner
+    if getattr(Runner.from_cfg, 'prepares_distributed', False):
+        return True
+    build = Runner.from_cfg.__func__
+
+    def from_cfg(cls, cfg):
+        import torch.distributed as dist
+        initialised_before = dist.is_available() and dist.is_initialized()
+        prepare_distributed(cfg)
+        if not initialised_before and dist.is_available() and dist.is_initialized():
+            atexit.register(finish_distributed)
+        return build(cls, cfg)
+
+    from_cfg.prepares_distributed = True
+    from_cfg.__doc__ = build.__doc__
+    Runner.from_cfg = classmethod(from_cfg)
+    return True
 
 
 def finish_distributed() -> None:

@@ -23,7 +23,7 @@ from mmengine.runner import Runner
 
 from . import hooks
 from .checkpoint import check_model_checkpoint
-from .coco_categories import match_coco_categories
+from .coco_categories import match_coco_categories, matched_warning
 from .datacheck import check_datasets
 from .datacheck.transforms import add_decode_checks, add_label_checks, register_transforms
 from .distributed import finish_distributed, prepare_distributed
@@ -231,12 +231,7 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
     cfg.load_from = checkpoint
     runner = build_runner(cfg)
     if matched:
-        runner.logger.warning(
-            f'{matched["source_ann_file"]} lists {len(matched["evaluated_categories"])} of the '
-            f'model\'s classes ({", ".join(matched["evaluated_categories"][:5])}'
-            f'{" ..." if len(matched["evaluated_categories"]) > 5 else ""}): evaluating on '
-            f'those, matched by name; predictions of the other '
-            f'{len(matched["ignored_classes"])} classes do not count.')
+        runner.logger.warning(matched_warning(matched))
     check_checkpoint_fits(runner, checkpoint, partial_load)
     metrics = _jsonable(runner.test())
     main_process = is_main_process()  # every process holds the same metrics: one writes them

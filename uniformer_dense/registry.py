@@ -23,6 +23,7 @@ from .atomic_io import register_atomic_backend
 from .checkpoint import load_backbone_checkpoint
 from .compat import patch_mmaction_missing_drn, register_pose_visualizer
 from .datacheck.transforms import register_transforms, register_video_transforms
+from .distributed import prepare_toolbox_runners
 from .models.uniformer import (IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS, UniFormer,
                                UniFormerVideo)
 from .safe_load import allow_mmengine_checkpoint_types
@@ -109,8 +110,10 @@ def register_all():
     is there first, so calling it again changes nothing): the backbones in the toolboxes'
     MODELS and timm, the ``zoo://`` scheme of MMEngine's checkpoint loader, the benign types
     of MMEngine's own checkpoints for safe loading, the ``atomic_local`` file backend, the
-    safeguard hooks, MMPose's visualiser fix and the checking transforms of MMSegmentation
-    and MMAction2 (each only if that toolbox is installed).
+    safeguard hooks, MMDetection's ``CategorySubsetCocoMetric``, MMPose's visualiser fix and
+    the checking transforms of MMSegmentation and MMAction2 (each only if that toolbox is
+    installed), and on machines without a usable CUDA device the multi-process launchers of
+    MMEngine's runners (:func:`uniformer_dense.distributed.prepare_toolbox_runners`).
 
     ``import uniformer_dense`` calls it (what configs' ``custom_imports`` rely on); modules
     of the package that build from the registries call it themselves rather than importing
@@ -120,6 +123,10 @@ def register_all():
     register_scheme()
     allow_mmengine_checkpoint_types()
     register_atomic_backend()
+    prepare_toolbox_runners()
+    if importlib.util.find_spec('mmdet') is not None:
+        from .coco_metric import register_coco_metric  # imports MMDetection
+        register_coco_metric()
     if importlib.util.find_spec('mmpose') is not None:
         register_pose_visualizer()
     if importlib.util.find_spec('mmseg') is not None:

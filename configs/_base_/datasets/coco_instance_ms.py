@@ -1,6 +1,6 @@
 # COCO instances (data/coco/, as MMDetection expects) with the multi-scale training of the
 # authors' 3x recipes: shorter side 480-800, or resize + crop + resize (DETR-style).
-_base_ = 'mmdet::_base_/datasets/coco_instance.py'
+_base_ = './coco_instance.py'
 
 _scales = [(480, 1333), (512, 1333), (544, 1333), (576, 1333), (608, 1333), (640, 1333),
            (672, 1333), (704, 1333), (736, 1333), (768, 1333), (800, 1333)]
