@@ -55,7 +55,7 @@ $(VENV)/.mmcv: $(VENV)/.deps
 
 $(STAMP): $(VENV)/.mmcv setup.py
 	$(PIP) install -q --no-deps --no-build-isolation -e .
-	$(PY) -c "import mmdet, mmseg, mmpose, mmaction, timm, uniformer_dense; import mmaction.models; print('stack ok')"
+	$(PY) -c "import mmdet, mmseg, mmpose, mmaction, mmpretrain, timm, uniformer_dense; import mmaction.models; print('stack ok')"
 	touch $@
 
 test: install

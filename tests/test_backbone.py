@@ -6,7 +6,7 @@ from reference import (LAYOUT_VARIANTS, REFERENCE, golden_files, golden_input, g
                        load_golden, load_layout, synthetic_state_dict)
 from uniformer_dense.models import (ARCH_SETTINGS, IMAGE_VARIANTS, VIDEO_VARIANTS, UniFormer,
                                     UniFormerVideo, create_backbone)
-from uniformer_dense.models.uniformer import LIGHT_VARIANTS, ConvStem
+from uniformer_dense.models.uniformer import LIGHT_VARIANTS, ConvDownsample, ConvStem
 
 
 @pytest.mark.parametrize('name', LAYOUT_VARIANTS)
@@ -178,8 +178,9 @@ def test_bad_arguments_name_value_and_choices(kwargs, words):
 
 def test_every_variant_row_carries_every_property_the_code_branches_on():
     """The architecture branches on these properties of a variant's row, never on its name."""
-    keys = {'depths', 'embed_dims', 'head_dim', 'mlp_ratio', 'conv_stem', 'layer_scale',
-            'stage3_attention', 'window_size', 'light', 'video'}
+    keys = {'depths', 'embed_dims', 'head_dim', 'mlp_ratio', 'conv_stem', 'conv_downsample',
+            'layer_scale', 'local_layer_scale', 'stage3_attention', 'window_size', 'light',
+            'video'}
     for name, row in ARCH_SETTINGS.items():
         assert set(row) == keys, name
         assert row['light'] == (row['stage3_attention'] == 'light'), name
@@ -197,6 +198,8 @@ def test_every_model_is_built_as_its_row_says(name):
     assert model.light == row['light'] == hasattr(model, 'cls_token')
     assert isinstance(model.patch_embed1, ConvStem) == row['conv_stem']
     assert (model.blocks3[0].gamma_1 is None) == (row['layer_scale'] is None)
+    assert (model.blocks1[0].gamma_1 is None) == (not row['local_layer_scale'])
+    assert isinstance(model.patch_embed2, ConvDownsample) == row['conv_downsample']
     assert model.blocks3[0].attn.num_heads == row['embed_dims'][2] // row['head_dim']
     assert model.blocks1[0].mlp.fc1.out_channels == row['embed_dims'][0] * row['mlp_ratio']
     ws = row['window_size']

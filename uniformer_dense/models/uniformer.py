@@ -41,16 +41,22 @@ STAGE3_ATTENTION = ('global', 'window', 'hybrid', 'light')
 # Every variant is one row of properties, and the code branches on these, never on a variant's
 # name: every row carries every key of _DEFAULTS. ``light``: the XXS/XS models (token pruning
 # in stages 3-4, ``stage3_attention='light'``); ``conv_stem``: two 3x3 convolutions instead of a
-# 4x4 patch embedding; ``layer_scale``: initial per-channel scale of the attention blocks (None:
-# off); ``head_dim``: channels per attention head; ``stage3_attention``/``window_size``: global,
+# 4x4 patch embedding; ``conv_downsample``: a 3x3 stride-2 convolution with BatchNorm between
+# stages instead of a 2x2 patch embedding with LayerNorm (the S-plus models, "S\u2020");
+# ``layer_scale``: initial per-channel scale of the attention blocks (None: off), of the local
+# blocks too with ``local_layer_scale`` (UniFormer-L); ``head_dim``: channels per attention head; ``stage3_attention``/``window_size``: global,
 # windowed or hybrid stage 3; ``video``: the 3D network, built by UniFormerVideo. Names are ours;
 # the authors' names are in the reference layout files (``layers``/``depth``, ``embed_dim``,
 # ``windows``/``hybrid`` ...).
-_DEFAULTS = dict(mlp_ratio=4., conv_stem=False, layer_scale=None, window_size=None, light=False,
-                 video=False)
+_DEFAULTS = dict(mlp_ratio=4., conv_stem=False, conv_downsample=False, layer_scale=None,
+                 local_layer_scale=False, window_size=None, light=False, video=False)
 _S = dict(_DEFAULTS, depths=(3, 4, 8, 3), embed_dims=(64, 128, 320, 512), head_dim=64)
 _B = dict(_DEFAULTS, depths=(5, 8, 20, 7), embed_dims=(64, 128, 320, 512), head_dim=64)
+_S_PLUS = dict(_DEFAULTS, depths=(3, 5, 9, 3), embed_dims=(64, 128, 320, 512), conv_stem=True,
+               conv_downsample=True)
 _LIGHT = dict(_DEFAULTS, light=True, stage3_attention='light', conv_stem=True, mlp_ratio=3.)
+# Layer scale's initial value in the authors' *_ls models.
+LAYER_SCALE_INIT = 1e-6
 ARCH_SETTINGS = {
     'uniformer_s': dict(_S, stage3_attention='global'),
     'uniformer_s_h14': dict(_S, stage3_attention='hybrid', window_size=14),
@@ -58,6 +64,17 @@ ARCH_SETTINGS = {
     'uniformer_s_h32': dict(_S, stage3_attention='hybrid', window_size=32),
     'uniformer_b': dict(_B, stage3_attention='global'),
     'uniformer_b_h14': dict(_B, stage3_attention='hybrid', window_size=14),
+    # The other ImageNet classifiers' backbones (models/classifier.py): head dim 32 (the
+    # token-labeling S and B), S-plus (conv stem and downsampling, depths 3-5-9-3), B with
+    # layer scale, and L (layer scale in every block).
+    'uniformer_s_dim32': dict(_S, head_dim=32, stage3_attention='global'),
+    'uniformer_s_plus': dict(_S_PLUS, head_dim=32, stage3_attention='global'),
+    'uniformer_s_plus_dim64': dict(_S_PLUS, head_dim=64, stage3_attention='global'),
+    'uniformer_b_dim32': dict(_B, head_dim=32, stage3_attention='global'),
+    'uniformer_b_ls': dict(_B, layer_scale=LAYER_SCALE_INIT, stage3_attention='global'),
+    'uniformer_l': dict(_DEFAULTS, depths=(5, 10, 24, 7), embed_dims=(128, 192, 448, 640),
+                        head_dim=64, layer_scale=LAYER_SCALE_INIT, local_layer_scale=True,
+                        stage3_attention='global'),
     'uniformer_xxs': dict(_LIGHT, depths=(2, 5, 8, 2), embed_dims=(56, 112, 224, 448),
                           head_dim=28),
     'uniformer_xs': dict(_LIGHT, depths=(3, 5, 9, 3), embed_dims=(64, 128, 256, 512),
@@ -158,6 +175,20 @@ class ConvStem(nn.Module):
         return x.permute(0, 2, 3, 1) if channels_last else x
 
 
+class ConvDownsample(nn.Module):
+    """Stride-2 embedding between the stages of the S-plus models: a 3x3 convolution with
+    BatchNorm (the authors' ``middle_embedding``), in place of :class:`PatchEmbed`."""
+
+    def __init__(self, in_channels, embed_dim):
+        super().__init__()
+        self.proj = nn.Sequential(nn.Conv2d(in_channels, embed_dim, 3, stride=2, padding=1),
+                                  nn.BatchNorm2d(embed_dim))
+
+    def forward(self, x, channels_last: bool = False):
+        x = self.proj(x)
+        return to_channels_last(x) if channels_last else x
+
+
 class Mlp(nn.Module):
     """Two position-wise layers with exact GELU: 1x1 (x1) convolutions on channels-first
     maps of ``conv_ndim`` spatial axes (stages 1-2), or linear layers on channels-last tokens
@@ -178,7 +209,7 @@ class LocalBlock(nn.Module):
     """Stages 1-2: depthwise-conv token mixing ("local MHRA") on channels-first maps with
     BatchNorm; ``ndim=3`` for videos (3x3x3 position conv, 5x5x5 "attention")."""
 
-    def __init__(self, dim, mlp_ratio=4., drop=0., drop_path=0., ndim=2):
+    def __init__(self, dim, mlp_ratio=4., drop=0., drop_path=0., ndim=2, layer_scale=None):
         super().__init__()
         conv = conv_nd(ndim)
         self.pos_embed = conv(dim, dim, 3, padding=1, groups=dim)
@@ -189,15 +220,23 @@ class LocalBlock(nn.Module):
         self.norm2 = batch_norm_nd(ndim)(dim)
         self.mlp = Mlp(dim, int(dim * mlp_ratio), drop, conv_ndim=ndim)
         self.drop_path = DropPath(drop_path)
+        if layer_scale is not None:  # UniFormer-L: one scale per channel, (1, C, 1, 1)
+            shape = (1, dim) + (1,) * ndim
+            self.gamma_1 = nn.Parameter(layer_scale * torch.ones(shape))
+            self.gamma_2 = nn.Parameter(layer_scale * torch.ones(shape))
+        else:
+            self.gamma_1 = self.gamma_2 = None
 
     def forward(self, x):
         x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
-        y = depthwise_5x5(self.attn, self.conv1(self.norm1(x)))
-        x = residual(x, self.drop_path(self.conv2(y)))
-        if uses_banded_mlp(x, self.norm2):  # CPU inference: the MLP band by band, in place
+        y = self.conv2(depthwise_5x5(self.attn, self.conv1(self.norm1(x))))
+        x = residual(x, self.drop_path(y if self.gamma_1 is None else y * self.gamma_1))
+        if self.gamma_2 is None and uses_banded_mlp(x, self.norm2):
+            # CPU inference: the MLP band by band, in place
             return add_mlp_in_bands(x, lambda band: self.mlp(self.norm2(band)),
                                     self.mlp.fc1.out_channels)
-        return residual(x, self.drop_path(self.mlp(self.norm2(x))))
+        y = self.mlp(self.norm2(x))
+        return residual(x, self.drop_path(y if self.gamma_2 is None else y * self.gamma_2))
 
 
 class Attention(nn.Module):
@@ -425,8 +464,9 @@ class UniFormer(BaseModule):
             checkpoints the first ``n`` blocks of each stage (the authors' option, e.g.
             ``(0, 0, 8, 0)`` for stage 3 of UniFormer-S).
         layer_scale: initial value of per-channel layer scale in the attention blocks
-            (``gamma_1``/``gamma_2``, as in the authors' ``*_ls`` ImageNet files); None takes
-            the variant's row (off in every row).
+            (``gamma_1``/``gamma_2``, as in the authors' ``*_ls`` ImageNet files), and in the
+            local blocks too where the row says ``local_layer_scale``; None takes the
+            variant's row (on in ``uniformer_b_ls`` and ``uniformer_l`` only).
         test_stage3_attention, test_window_size: stage-3 attention used in eval mode only
             (the weights are the same): a model trained with global attention is tested with
             windows, as the papers' w32/h32 segmentation rows do. Training is unaffected.
@@ -509,7 +549,9 @@ class UniFormer(BaseModule):
             for j in range(depths[stage]):
                 rate = dpr[start + j]
                 if stage < 2:
-                    blk = LocalBlock(dim, mlp_ratio, drop_rate, rate, ndim=self.spatial_ndim)
+                    blk = LocalBlock(dim, mlp_ratio, drop_rate, rate, ndim=self.spatial_ndim,
+                                     layer_scale=(arch['layer_scale'] if arch['local_layer_scale']
+                                                  else None))
                 else:
                     common = dict(dim=dim, num_heads=num_heads[stage], mlp_ratio=mlp_ratio,
                                   qkv_bias=qkv_bias, drop=drop_rate, attn_drop=attn_drop_rate,
@@ -532,6 +574,8 @@ class UniFormer(BaseModule):
     # ------------------------------------------------------------------ construction
     def _make_patch_embed(self, stage: int, in_channels: int, dim: int) -> nn.Module:
         if stage > 0:
+            if self.arch['conv_downsample']:
+                return ConvDownsample(in_channels, dim)
             return PatchEmbed(in_channels, dim, 2)
         if self.arch['conv_stem']:
             return ConvStem(in_channels, dim)
@@ -669,6 +713,11 @@ class UniFormer(BaseModule):
             outs.append(channels_first(norm(x_nhwc)).contiguous())
 
     def forward(self, x):
+        return self.forward_stages(x)[0]
+
+    def forward_stages(self, x):
+        """The maps of ``out_indices`` (a tuple) and, for the light models, the class token
+        after stage 4 ``(B, 1, C4)`` (None for the others)."""
         outs = []
         x = self.pos_drop(self.patch_embed1(x))
         for stage in range(2):
@@ -690,7 +739,7 @@ class UniFormer(BaseModule):
                 else:
                     x = self._run(stage, j, blk, x)
             self._output(stage, x, outs)
-        return tuple(outs)
+        return tuple(outs), (cls_token if self.light else None)
 
     @property
     def out_channels(self):

@@ -1,0 +1,168 @@
+"""The authors' ImageNet classifiers, built from the backbone's stages and blocks.
+
+A classifier is a :class:`~uniformer_dense.models.uniformer.UniFormer` whose stage-4 map
+leaves through one BatchNorm ``norm`` (not the backbone's four LayerNorms ``norm1..4``), then
+a head: the mean over positions into ``head``; token-labeling models add ``aux_head`` on every
+token; the light models add their class token's ``norm_cls`` and ``head_cls``. Parameter names
+and order are those of the authors' release (``image_classification/models/uniformer.py``,
+``.../uniformer_light.py``, ``token_labeling/tlt/models/uniformer.py``), so their ImageNet files
+load with no renaming; unlike their patch embedding, any input size works.
+
+What ``forward`` returns follows the authors' code:
+
+==========================  ==========================  =====================================
+kind                        eval mode                   training mode
+==========================  ==========================  =====================================
+plain (``*_in1k``)          ``head(mean)``              ``head(mean)``
+token labeling (``*_tl``)   ``head(mean) + 0.5 x max``  ``(head(mean), aux_head(tokens))``
+                            over tokens of aux_head
+light (XXS, XS)             ``head(mean)``              ``(head(mean), head_cls(norm_cls(cls)))``
+==========================  ==========================  =====================================
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+
+from .fast_paths import channels_first
+from .uniformer import ARCH_SETTINGS, UniFormer, _checked_variant
+
+# The authors' 14 classification networks: name -> (backbone row, token labeling). The light
+# kind follows from the row. Token-labeling 'small' and 'base' use head dim 32 ('_dim64' 64);
+# the plain ones 64, except S-plus (32; '_dim64' 64).
+CLASSIFIERS = {
+    'uniformer_small_in1k': ('uniformer_s', False),
+    'uniformer_small_plus_in1k': ('uniformer_s_plus', False),
+    'uniformer_small_plus_dim64_in1k': ('uniformer_s_plus_dim64', False),
+    'uniformer_base_in1k': ('uniformer_b', False),
+    'uniformer_base_ls_in1k': ('uniformer_b_ls', False),
+    'uniformer_small_tl': ('uniformer_s_dim32', True),
+    'uniformer_small_dim64_tl': ('uniformer_s', True),
+    'uniformer_small_plus_tl': ('uniformer_s_plus', True),
+    'uniformer_small_plus_dim64_tl': ('uniformer_s_plus_dim64', True),
+    'uniformer_base_tl': ('uniformer_b_dim32', True),
+    'uniformer_base_dim64_tl': ('uniformer_b', True),
+    'uniformer_large_ls_tl': ('uniformer_l', True),
+    'uniformer_xxs_in1k': ('uniformer_xxs', False),
+    'uniformer_xs_in1k': ('uniformer_xs', False),
+}
+
+#: Weight of the per-token head's max in a token-labeling model's prediction (authors' eval).
+AUX_PREDICTION_WEIGHT = 0.5
+
+
+def token_label_prediction(cls_logits: torch.Tensor, aux_logits: torch.Tensor) -> torch.Tensor:
+    """A token-labeling model's prediction: the class head plus 0.5 x the max over tokens of
+    the per-token head (``aux_logits``: ``(B, N, classes)``)."""
+    return cls_logits + AUX_PREDICTION_WEIGHT * aux_logits.max(1)[0]
+
+
+class UniFormerClassifier(UniFormer):
+    """An ImageNet classifier of the family (see the module docstring).
+
+    Args:
+        variant: the backbone row (``'uniformer_s'``, ``'uniformer_l'``, ``'uniformer_xxs'``
+            ...); :func:`create_classifier` picks it from a released classifier's name.
+        num_classes: classes of ``head`` (and ``aux_head`` / ``head_cls``); 0 builds no
+            head (``forward`` returns the pooled features).
+        token_labeling: add the per-token ``aux_head`` of the token-labeling models.
+        **kwargs: :class:`UniFormer` arguments (``drop_path_rate``, ``layer_scale``,
+            ``init_cfg`` ...); ``out_indices`` is fixed to the last stage.
+    """
+
+    def __init__(self, variant: str = 'uniformer_s', num_classes: int = 1000,
+                 token_labeling: bool = False, **kwargs):
+        for key in ('out_indices', 'window_size', 'test_stage3_attention', 'test_window_size'):
+            if kwargs.get(key) is not None:
+                raise ValueError(f'{key}={kwargs[key]!r}: the classifiers attend globally and '
+                                 f'return their last map only; build a backbone '
+                                 f'(create_backbone) for multi-scale or windowed features.')
+        if not isinstance(num_classes, int) or num_classes < 0:
+            raise ValueError(f'num_classes={num_classes!r}: use a count >= 1 (0 for no head).')
+        super().__init__(variant=variant, out_indices=(3,), **kwargs)
+        dim = self.embed_dims[-1]
+        self.num_classes = num_classes
+        self.token_labeling = token_labeling
+        if self.light:
+            self.norm_cls = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, num_classes) if num_classes else nn.Identity()
+        if self.light:
+            self.head_cls = nn.Linear(dim, num_classes) if num_classes else nn.Identity()
+        if token_labeling:
+            self.aux_head = nn.Linear(dim, num_classes) if num_classes else nn.Identity()
+        for m in (self.head, getattr(self, 'head_cls', None), getattr(self, 'aux_head', None)):
+            if isinstance(m, nn.Linear):
+                self._init_module(m)
+
+    # The stage-4 map leaves through one BatchNorm (the backbone has four LayerNorms).
+    def _add_output_norm(self, stage: int, dim: int):
+        if stage == 3:
+            self.norm = nn.BatchNorm2d(dim)
+
+    def _stage_norms(self, stage: int):
+        return [self.norm] if stage == 4 else []
+
+    def _output(self, stage: int, x_nhwc, outs):
+        if stage == 3:
+            outs.append(self.norm(channels_first(x_nhwc).contiguous()))
+
+    @property
+    def kind(self) -> str:
+        """``'light'``, ``'token_labeling'`` or ``'plain'``."""
+        return 'light' if self.light else 'token_labeling' if self.token_labeling else 'plain'
+
+    def get_classifier(self) -> nn.Module:
+        return self.head
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        """The stage-4 map after the final BatchNorm, ``(B, C, H/32, W/32)``."""
+        return self.forward_stages(x)[0][0]
+
+    def forward(self, x: torch.Tensor
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
+        (feat,), cls_token = self.forward_stages(x)
+        return self.forward_head(feat, cls_token)
+
+    def forward_head(self, feat: torch.Tensor, cls_token: Optional[torch.Tensor] = None):
+        """The prediction (eval) or what the loss needs (training) from the final map (and the
+        light models' class token); see the module docstring."""
+        if self.token_labeling:
+            tokens = feat.flatten(2).transpose(1, 2)
+            logits = self.head(tokens.mean(1))
+            aux = self.aux_head(tokens)
+            return (logits, aux) if self.training else token_label_prediction(logits, aux)
+        logits = self.head(feat.mean((2, 3)))
+        if self.light and self.training:
+            return logits, self.head_cls(self.norm_cls(cls_token).squeeze(1))
+        return logits
+
+
+def classifier_row(name: str) -> Tuple[str, bool]:
+    """``(backbone variant, token labeling)`` of a released classifier's name."""
+    if name not in CLASSIFIERS:
+        raise ValueError(f'Unknown UniFormer classifier {name!r}. Valid names: '
+                         f'{sorted(CLASSIFIERS)}.')
+    return CLASSIFIERS[name]
+
+
+def create_classifier(name: str, num_classes: int = 1000, **overrides) -> UniFormerClassifier:
+    """Build one of the authors' classifiers by name, e.g.
+    ``create_classifier('uniformer_base_tl')`` or ``create_classifier('uniformer_xxs_in1k',
+    num_classes=10)``; ``overrides`` are :class:`UniFormerClassifier` arguments. A backbone
+    variant name (``'uniformer_s'``) builds that row with a plain head."""
+    if name in CLASSIFIERS:
+        variant, token_labeling = CLASSIFIERS[name]
+    else:
+        try:
+            variant, token_labeling = _checked_variant(name, video=False), False
+        except ValueError:
+            raise ValueError(
+                f'Unknown UniFormer classifier {name!r}. Released classifiers: '
+                f'{sorted(CLASSIFIERS)}; or an image backbone variant (plain head): '
+                f'{sorted(k for k, v in ARCH_SETTINGS.items() if not v["video"])}.') from None
+    overrides.setdefault('token_labeling', token_labeling)
+    model = UniFormerClassifier(variant=variant, num_classes=num_classes, **overrides)
+    model.init_weights()
+    return model
