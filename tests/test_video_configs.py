@@ -209,7 +209,7 @@ def test_initial_weights(name):
     source = zoo.get_entry(init.checkpoint[len('zoo://'):])
     size = cfg.model.backbone.variant[-1]
     if dataset_of(name).startswith('k'):
-        assert source.task == 'backbone' and source.variant == f'uniformer_{size}'
+        assert source.task == 'cls' and source.variant == f'uniformer_{size}'
         assert not init.get('prefix')
     else:
         kinetics = 'k600' if name.endswith('_prek600.py') else 'k400'

@@ -55,9 +55,18 @@ def test_source_formats_are_one_vocabulary_with_the_converter():
 
 def test_files_that_load_as_they_are_pass_through_zoo_loads(tmp_path):
     ckpt = {'state_dict': {'head.final_layer.weight': torch.zeros(17, 32, 1, 1)}, 'meta': {}}
-    for name in ('topdown_uniformer_s_256x192', 'uniformer_xxs_in1k',
-                 'uniformer_video_s_16x4_k400_mmaction2'):
+    for name in ('topdown_uniformer_s_256x192', 'uniformer_video_s_16x4_k400_mmaction2'):
         assert zoo.to_loadable(zoo.get_entry(name), ckpt, tmp_path / 'x.pth') is ckpt
+
+
+def test_an_imagenet_file_becomes_an_mmpretrain_classifiers_checkpoint(tmp_path):
+    """The authors' ImageNet file (bare keys under 'model') loads as zoo://NAME with its keys
+    under backbone.: an MMPretrain ImageClassifier's (configs/cls/), which a backbone's init
+    strips again."""
+    state = {'patch_embed1.proj.0.weight': torch.ones(28, 3, 3, 3), 'head.weight': torch.ones(2, 4)}
+    out = zoo.to_loadable(zoo.get_entry('uniformer_xxs_in1k'), {'model': state}, tmp_path / 'x.pth')
+    assert sorted(out['state_dict']) == ['backbone.head.weight', 'backbone.patch_embed1.proj.0.weight']
+    assert out['meta']['source_format'] == SourceFormat.IMAGENET
 
 
 def test_messages_name_the_authors_class_list_as_pinned():

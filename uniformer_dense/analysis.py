@@ -91,6 +91,13 @@ def default_shape(cfg: Config) -> Tuple[int, int]:
     if task == 'pose':
         w, h = cfg.codec.input_size
         return h, w
+    if task == 'cls':  # the evaluation crop (224, 384, the light models' 128 ... 224)
+        crops = [t['crop_size'] for t in _test_pipeline(cfg) if t.get('type') == 'CenterCrop']
+        if not crops:
+            raise ValueError(f'{cfg.filename}: the test pipeline has no CenterCrop, so the '
+                             f'input size is unknown; pass --shape H W.')
+        size = crops[0]
+        return (size, size) if isinstance(size, int) else (size[1], size[0])
     return DEFAULT_SHAPES[task]
 
 
@@ -171,7 +178,10 @@ def dummy_batch(cfg: Config, shape):
     meta = dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w), batch_input_shape=(h, w),
                 scale_factor=(1.0, 1.0), input_size=(w, h), input_center=(w / 2, h / 2),
                 input_scale=(w, h), flip_indices=list(range(17)))
-    if task == 'det':
+    if task == 'cls':
+        from mmpretrain.structures import DataSample
+        sample = DataSample(metainfo=meta)
+    elif task == 'det':
         from mmdet.structures import DetDataSample
         sample = DetDataSample(metainfo=meta)
     elif task == 'seg':
@@ -186,6 +196,8 @@ def dummy_batch(cfg: Config, shape):
 def _forward(model, task: str, inputs, samples):
     if task == 'action':  # MMAction2's _forward takes a stage, not data samples
         return model._forward(inputs, stage='head')
+    if task == 'cls':  # MMPretrain's classifiers: the tensor mode is backbone + head
+        return model(inputs, mode='tensor')
     return model._forward(inputs, samples)
 
 

@@ -35,9 +35,13 @@ class CheckpointError(RuntimeError):
 
 
 # Keys of the authors' ImageNet classifiers that a backbone does not use: the classifier
-# heads and the final norms before pooling (``norm.*``, light models' ``norm_cls.*``; not the
-# per-stage ``norm1..4``).
-CLASSIFIER_KEYS = re.compile(r'^(head|head_cls|head_dist|dist_head|norm|norm_cls|pre_logits)\.')
+# heads (token labeling's ``aux_head`` too) and the final norms before pooling (``norm.*``,
+# light models' ``norm_cls.*``; not the per-stage ``norm1..4``). A classifier keeps those it has.
+CLASSIFIER_KEYS = re.compile(
+    r'^(head|head_cls|aux_head|head_dist|dist_head|norm|norm_cls|pre_logits)\.')
+# The class-count-sized layers of a classifier: replaced, not loaded, when a file's class
+# count differs and the caller asks for a new head (fine-tuning on other classes).
+HEAD_KEYS = re.compile(r'^(head|head_cls|aux_head)\.')
 # Keys a backbone may legitimately lack in a classification file: the per-stage output
 # norms exist only in dense-prediction models and start from their default init.
 OUTPUT_NORM_KEYS = re.compile(r'^norm[1-4]\.')
@@ -54,6 +58,7 @@ class LoadReport:
     mismatched: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
     fresh_output_norms: List[str] = field(default_factory=list)
     inflated: List[str] = field(default_factory=list)
+    replaced_head: List[Tuple[str, tuple, tuple]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -66,6 +71,10 @@ class LoadReport:
         if self.inflated:
             lines.append(f'Inflated {len(self.inflated)} 2D kernels to 3D (average over time): '
                          f'{_short(self.inflated)}')
+        if self.replaced_head:
+            key, want, got = self.replaced_head[0]
+            lines.append(f'New classifier head ({want[0]} classes; the file has {got[0]}), '
+                         f'initialised, not loaded: {_short(k for k, _, _ in self.replaced_head)}')
         if self.fresh_output_norms:
             lines.append('Output norms not in the checkpoint (classification file), kept at '
                          f'their initial values: {_short(self.fresh_output_norms)}')
@@ -211,13 +220,17 @@ def _inflatable(model_shape: tuple, file_shape: tuple) -> bool:
 
 def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Optional[str] = None,
                              strict: bool = True, logger: Optional[MMLogger] = None,
-                             state: Optional[dict] = None) -> LoadReport:
-    """Load backbone weights into a UniFormer ``model`` and report what happened.
+                             state: Optional[dict] = None,
+                             replace_head: bool = False) -> LoadReport:
+    """Load backbone (or classifier) weights into a UniFormer ``model`` and report what
+    happened.
 
-    With ``strict`` (default) anything but the classifier keys and the output norms of a
-    classification file must match, or :class:`CheckpointError` names the file and the
-    mismatch; with ``strict=False`` the matching tensors load and the report lists the rest.
-    ``state`` skips reading ``filename`` (which is then only used in messages).
+    With ``strict`` (default) anything but the classifier keys the model lacks and the output
+    norms of a classification file must match, or :class:`CheckpointError` names the file and
+    the mismatch; with ``strict=False`` the matching tensors load and the report lists the
+    rest. ``replace_head``: a classifier's head of another class count keeps its fresh
+    initialisation (fine-tuning on other classes), said in the report. ``state`` skips
+    reading ``filename`` (which is then only used in messages).
     """
     if state is None:
         state = extract_state_dict(read_checkpoint(filename), filename)
@@ -233,6 +246,8 @@ def load_backbone_checkpoint(model: torch.nn.Module, filename: str, prefix: Opti
         if _inflatable(want, got):
             to_load[key] = inflate_average_over_time(state[key], want[2])
             report.inflated.append(key)
+        elif replace_head and HEAD_KEYS.match(key):
+            report.replaced_head.append((key, want, got))
         else:
             report.mismatched.append((key, want, got))
     for key in missing:
@@ -258,6 +273,19 @@ def _mismatch_message(model, filename, state, report) -> str:
                      'layer_scale=1e-6 (any value; the file overwrites it)')
     if any('gamma_' in k for k in report.missing):
         hints.append('the model uses layer scale but the file does not: set layer_scale=None')
+    if 'cls_token' in report.unexpected:
+        hints.append("it is a light model's file (class token, token pruning): build "
+                     "'uniformer_xxs' or 'uniformer_xs' (classifiers 'uniformer_xxs_in1k', "
+                     "'uniformer_xs_in1k')")
+    if 'cls_token' in report.missing:
+        hints.append('the model is a light one (class token) but the file is not')
+    heads = [(k, want, got) for k, want, got in report.mismatched if HEAD_KEYS.match(k)]
+    if heads:
+        key, want, got = heads[0]
+        hints.append(f'{key} has {got[0]} classes in the file and {want[0]} in the model: give '
+                     f'num_classes={got[0]}, or ask for a new head (replace_head=True, in a '
+                     f"config init_cfg=dict(type='Pretrained', checkpoint=..., "
+                     f'replace_head=True))')
     video_model = getattr(model, 'spatial_ndim', 2) == 3
     if video_model and any(OUTPUT_NORM_KEYS.match(k) for k in report.unexpected):
         hints.append('it is an image-network dense-prediction checkpoint (per-stage norms '

@@ -44,6 +44,9 @@ RENAMES: Dict[str, List[Tuple[str, str]]] = {
     SourceFormat.SLOWFAST: [(r'^head\.', 'cls_head.fc_cls.'), (r'^(?!cls_head\.)', 'backbone.')],
     # MMAction2's converted UniFormer files: already a Recognizer3D's keys
     SourceFormat.MMACTION: [],
+    # the authors' ImageNet classifiers: an MMPretrain ImageClassifier whose backbone is the
+    # whole UniFormerClassifier (its heads included, configs/cls/)
+    SourceFormat.IMAGENET: [(r'^', 'backbone.')],
 }
 SOURCES = SourceFormat.CONVERTIBLE
 VIDEO_SOURCES = SourceFormat.VIDEO
@@ -64,10 +67,11 @@ def _image_given_as_video(src: str) -> CheckpointError:
     return CheckpointError(
         f"{src}: this is an image-network classification file (2D stem kernel "
         f"patch_embed1.proj, classifier head.*, e.g. the authors' ImageNet weights), not a "
-        f"video recogniser nor a task checkpoint, and there is nothing to convert: it is a "
-        f"backbone's init_cfg=dict(type='Pretrained', checkpoint=...), loaded as it is by the "
-        f"image backbone and by inflation (3D kernels from its 2D ones) by the video UniFormer, "
-        f"as configs/video/*.py do with zoo://uniformer_small_in1k.")
+        f"video recogniser nor a task checkpoint: --source imagenet makes it an MMPretrain "
+        f"classifier's checkpoint (configs/cls/); as a backbone's init_cfg=dict("
+        f"type='Pretrained', checkpoint=...) it loads as it is into the image backbone and by "
+        f"inflation (3D kernels from its 2D ones) into the video UniFormer, as configs/video/*.py "
+        f"do with zoo://uniformer_small_in1k.")
 
 
 def guess_source(state: dict, src: str = '<checkpoint>') -> str:
@@ -83,7 +87,7 @@ def guess_source(state: dict, src: str = '<checkpoint>') -> str:
     if is_authors_video_state(state):
         return SourceFormat.SLOWFAST
     if _is_image_classifier(state):
-        raise _image_given_as_video(src)
+        return SourceFormat.IMAGENET
     raise CheckpointError(
         f'{src}: cannot tell the checkpoint format from its keys (no rpn_head/roi_head, '
         f'decode_head, keypoint_head, cls_head.fc_cls, or the video backbone with head.*; '
@@ -331,6 +335,8 @@ def convert_loaded(ckpt: dict, source: Optional[str] = None, src: str = '<checkp
             meta.update(class_order_from=_describe(src_classes),
                         class_order_to=_describe(dst_classes))
     elif src_classes is not None or dst_classes is not None:
+        if source == SourceFormat.IMAGENET:  # class lists: the user took it for a video file
+            raise _image_given_as_video(src)
         raise ValueError(f'--src-classes/--dst-classes re-index a video classifier; {src} is '
                          f'a {source} checkpoint.')
     if classes:

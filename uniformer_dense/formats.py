@@ -12,7 +12,7 @@ from typing import Optional
 
 class SourceFormat:
     """How a released checkpoint file is laid out."""
-    IMAGENET = 'imagenet'  # the authors' ImageNet classifier: a backbone's init, loads as is
+    IMAGENET = 'imagenet'  # the authors' ImageNet classifier: bare keys under 'model'
     MMDET2 = 'mmdet2'  # the authors' MMDetection 2.x file (mmcv 1.x container)
     MMSEG0 = 'mmseg0'  # the authors' MMSegmentation 0.x file (mmcv 1.x container)
     MMPOSE0 = 'mmpose0'  # the authors' MMPose 0.x file: head named keypoint_head
@@ -21,12 +21,14 @@ class SourceFormat:
     MMACTION = 'mmaction'  # MMAction2's conversion of the authors' video files: loads as is
 
     # What tools/convert_checkpoint.py converts from (its --source choices, in this order).
-    CONVERTIBLE = (MMDET2, MMSEG0, MMPOSE0, SLOWFAST, MMACTION)
+    CONVERTIBLE = (MMDET2, MMSEG0, MMPOSE0, SLOWFAST, MMACTION, IMAGENET)
     # Video recognisers: their classifier rows are classes, re-indexed by class name.
     VIDEO = (SLOWFAST, MMACTION)
     # Files whose keys or container differ from what this package's models load: a
     # ``zoo://`` load converts them (the last with the dataset's two class lists).
-    CONVERTED_ON_LOAD = (MMDET2, MMSEG0, MMPOSE0, SLOWFAST)
+    # ImageNet files become an MMPretrain ImageClassifier's (keys under ``backbone.``, which a
+    # backbone's init strips again).
+    CONVERTED_ON_LOAD = (IMAGENET, MMDET2, MMSEG0, MMPOSE0, SLOWFAST)
     ALL = (IMAGENET, MMDET2, MMSEG0, MMPOSE0, MMPOSE1, SLOWFAST, MMACTION)
 
 

@@ -1,9 +1,8 @@
 """One training / evaluation harness for the four toolboxes.
 
 ``tools/train.py`` and ``tools/test.py`` are thin command lines over this module. The task
-is told from the config's ``default_scope`` (``mmdet``, ``mmseg``, ``mmpose`` or
-``mmaction``); the
-runner is MMEngine's, built the way each toolbox's own tools build it.
+is told from the config's ``default_scope`` (``mmdet``, ``mmseg``, ``mmpose``,
+``mmaction`` or ``mmpretrain``); the runner is MMEngine's, built the way each toolbox's own tools build it.
 """
 from __future__ import annotations
 
@@ -29,7 +28,8 @@ from .datacheck.transforms import add_decode_checks, add_label_checks, register_
 from .distributed import finish_distributed, prepare_distributed
 from .registry import explain_unknown_types, register_all
 
-TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose', 'mmaction': 'action'}
+TASKS = {'mmdet': 'det', 'mmseg': 'seg', 'mmpose': 'pose', 'mmaction': 'action',
+         'mmpretrain': 'cls'}
 # The headline metrics of each task under common names, and where the toolbox puts them.
 HEADLINE = {
     'det': {'box_ap': 'coco/bbox_mAP', 'mask_ap': 'coco/segm_mAP'},
@@ -37,6 +37,7 @@ HEADLINE = {
     'pose': {'keypoint_ap': 'coco/AP'},
     'action': {'top1': 'acc/top1', 'top5': 'acc/top5', 'mean_class_acc': 'acc/mean1',
                'map': 'acc/mean_average_precision'},  # mAP: multi-label (STAN)
+    'cls': {'top1': 'accuracy/top1', 'top5': 'accuracy/top5'},
 }
 
 

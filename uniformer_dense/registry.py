@@ -24,6 +24,7 @@ from .checkpoint import load_backbone_checkpoint
 from .compat import patch_mmaction_missing_drn, register_pose_visualizer
 from .datacheck.transforms import register_transforms, register_video_transforms
 from .distributed import prepare_toolbox_runners
+from .models.classifier import UniFormerClassifier
 from .models.uniformer import (IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS, UniFormer,
                                UniFormerVideo)
 from .safe_load import allow_mmengine_checkpoint_types
@@ -31,10 +32,13 @@ from .timm_filters import timm_load_state_dict_pre_hook
 from .zoo import imagenet_entry, register_scheme
 
 TOOLBOX_REGISTRIES = ('mmengine.registry', 'mmdet.registry', 'mmseg.registry', 'mmpose.registry',
-                      'mmaction.registry')
-# Registered names per toolbox scope; MMAction2 keeps its own 'UniFormer' (see above).
+                      'mmaction.registry', 'mmpretrain.registry')
+# Registered names per toolbox scope; MMAction2 keeps its own 'UniFormer' (see above); MMPretrain
+# gets the ImageNet classifiers (with their head, UniFormerClsHead in cls_head.py).
 REGISTERED_NAMES = {'default': {'UniFormer': UniFormer, 'UniFormerVideo': UniFormerVideo},
-                    'mmaction': {'UniFormerImage': UniFormer, 'UniFormerVideo': UniFormerVideo}}
+                    'mmaction': {'UniFormerImage': UniFormer, 'UniFormerVideo': UniFormerVideo},
+                    'mmpretrain': {'UniFormer': UniFormer,
+                                   'UniFormerClassifier': UniFormerClassifier}}
 
 
 def toolbox_registry(scope: str, kind: str = 'MODELS'):
@@ -110,7 +114,8 @@ def register_all():
     is there first, so calling it again changes nothing): the backbones in the toolboxes'
     MODELS and timm, the ``zoo://`` scheme of MMEngine's checkpoint loader, the benign types
     of MMEngine's own checkpoints for safe loading, the ``atomic_local`` file backend, the
-    safeguard hooks, MMDetection's ``CategorySubsetCocoMetric``, MMPose's visualiser fix and
+    safeguard hooks, MMDetection's ``CategorySubsetCocoMetric``, MMPretrain's classifiers and
+    ``UniFormerClsHead``, MMPose's visualiser fix and
     the checking transforms of MMSegmentation and MMAction2 (each only if that toolbox is
     installed), and on machines without a usable CUDA device the multi-process launchers of
     MMEngine's runners (:func:`uniformer_dense.distributed.prepare_toolbox_runners`).
@@ -127,6 +132,9 @@ def register_all():
     if importlib.util.find_spec('mmdet') is not None:
         from .coco_metric import register_coco_metric  # imports MMDetection
         register_coco_metric()
+    if importlib.util.find_spec('mmpretrain') is not None:
+        from .cls_head import register_cls_head  # imports MMPretrain
+        register_cls_head()
     if importlib.util.find_spec('mmpose') is not None:
         register_pose_visualizer()
     if importlib.util.find_spec('mmseg') is not None:

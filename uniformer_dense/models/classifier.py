@@ -27,7 +27,7 @@ import torch
 import torch.nn as nn
 
 from .fast_paths import channels_first
-from .uniformer import ARCH_SETTINGS, UniFormer, _checked_variant
+from .uniformer import ARCH_SETTINGS, VARIANT_ALIASES, UniFormer
 
 # The authors' 14 classification networks: name -> (backbone row, token labeling). The light
 # kind follows from the row. Token-labeling 'small' and 'base' use head dim 32 ('_dim64' 64);
@@ -59,12 +59,24 @@ def token_label_prediction(cls_logits: torch.Tensor, aux_logits: torch.Tensor) -
     return cls_logits + AUX_PREDICTION_WEIGHT * aux_logits.max(1)[0]
 
 
+def classifier_row(name: str) -> Tuple[str, bool]:
+    """``(backbone variant, token labeling)`` of a released classifier's name."""
+    if name not in CLASSIFIERS:
+        raise ValueError(
+            f'Unknown UniFormer classifier {name!r}. Released classifiers: '
+            f'{sorted(CLASSIFIERS)}; or give an image backbone variant (plain head) as variant=: '
+            f'{sorted(k for k, v in ARCH_SETTINGS.items() if not v["video"])}.')
+    return CLASSIFIERS[name]
+
+
 class UniFormerClassifier(UniFormer):
     """An ImageNet classifier of the family (see the module docstring).
 
     Args:
+        arch: a released classifier's name (a key of :data:`CLASSIFIERS`, e.g.
+            ``'uniformer_small_tl'``): sets ``variant`` and ``token_labeling``.
         variant: the backbone row (``'uniformer_s'``, ``'uniformer_l'``, ``'uniformer_xxs'``
-            ...); :func:`create_classifier` picks it from a released classifier's name.
+            ...), where ``arch`` is not given.
         num_classes: classes of ``head`` (and ``aux_head`` / ``head_cls``); 0 builds no
             head (``forward`` returns the pooled features).
         token_labeling: add the per-token ``aux_head`` of the token-labeling models.
@@ -72,8 +84,11 @@ class UniFormerClassifier(UniFormer):
             ``init_cfg`` ...); ``out_indices`` is fixed to the last stage.
     """
 
-    def __init__(self, variant: str = 'uniformer_s', num_classes: int = 1000,
-                 token_labeling: bool = False, **kwargs):
+    def __init__(self, arch: Optional[str] = None, variant: str = 'uniformer_s',
+                 num_classes: int = 1000, token_labeling: bool = False, **kwargs):
+        if arch is not None:
+            variant, token_labeling = classifier_row(arch)
+        self.arch_name = arch
         for key in ('out_indices', 'window_size', 'test_stage3_attention', 'test_window_size'):
             if kwargs.get(key) is not None:
                 raise ValueError(f'{key}={kwargs[key]!r}: the classifiers attend globally and '
@@ -139,12 +154,6 @@ class UniFormerClassifier(UniFormer):
         return logits
 
 
-def classifier_row(name: str) -> Tuple[str, bool]:
-    """``(backbone variant, token labeling)`` of a released classifier's name."""
-    if name not in CLASSIFIERS:
-        raise ValueError(f'Unknown UniFormer classifier {name!r}. Valid names: '
-                         f'{sorted(CLASSIFIERS)}.')
-    return CLASSIFIERS[name]
 
 
 def create_classifier(name: str, num_classes: int = 1000, **overrides) -> UniFormerClassifier:
@@ -152,17 +161,8 @@ def create_classifier(name: str, num_classes: int = 1000, **overrides) -> UniFor
     ``create_classifier('uniformer_base_tl')`` or ``create_classifier('uniformer_xxs_in1k',
     num_classes=10)``; ``overrides`` are :class:`UniFormerClassifier` arguments. A backbone
     variant name (``'uniformer_s'``) builds that row with a plain head."""
-    if name in CLASSIFIERS:
-        variant, token_labeling = CLASSIFIERS[name]
-    else:
-        try:
-            variant, token_labeling = _checked_variant(name, video=False), False
-        except ValueError:
-            raise ValueError(
-                f'Unknown UniFormer classifier {name!r}. Released classifiers: '
-                f'{sorted(CLASSIFIERS)}; or an image backbone variant (plain head): '
-                f'{sorted(k for k, v in ARCH_SETTINGS.items() if not v["video"])}.') from None
-    overrides.setdefault('token_labeling', token_labeling)
-    model = UniFormerClassifier(variant=variant, num_classes=num_classes, **overrides)
+    is_variant = name not in CLASSIFIERS and VARIANT_ALIASES.get(name, name) in ARCH_SETTINGS
+    overrides['variant' if is_variant else 'arch'] = name
+    model = UniFormerClassifier(num_classes=num_classes, **overrides)
     model.init_weights()
     return model

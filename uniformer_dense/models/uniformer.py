@@ -472,7 +472,8 @@ class UniFormer(BaseModule):
             windows, as the papers' w32/h32 segmentation rows do. Training is unaffected.
         init_cfg: ``dict(type='Pretrained', checkpoint=PATH_OR_URL_OR_ZOO_NAME)`` loads an
             ImageNet or backbone checkpoint through :func:`load_backbone_checkpoint`
-            (extra keys ``prefix`` and ``strict`` are honoured).
+            (extra keys ``prefix``, ``strict`` and, for classifiers, ``replace_head`` are
+            honoured).
     """
 
     #: Spatial axes of the input: 2 for images (H, W); the video subclass sets 3 (T, H, W).
@@ -679,7 +680,8 @@ class UniFormer(BaseModule):
         cfg = copy.deepcopy(self.init_cfg)
         if isinstance(cfg, dict) and cfg.get('type') == 'Pretrained':
             load_backbone_checkpoint(self, cfg['checkpoint'], prefix=cfg.get('prefix'),
-                                     strict=cfg.get('strict', True))
+                                     strict=cfg.get('strict', True),
+                                     replace_head=cfg.get('replace_head', False))
             self._is_init = True
             return
         if cfg is not None:  # any other MMEngine initialiser (e.g. Kaiming)
@@ -727,7 +729,10 @@ class UniFormer(BaseModule):
                 x = self._run(stage, j, blk, x)
             self._output(stage, channels_last(x), outs)
         if self.light:
-            cls_token, score = self.cls_token.expand(x.shape[0], -1, -1), None
+            # a copy per sample, not an expanded view of the parameter: in inference mode
+            # such a view requires grad without a grad_fn, which torch's module tracker
+            # (FLOP counting) cannot handle
+            cls_token, score = self.cls_token.repeat(x.shape[0], 1, 1), None
         for stage in (2, 3):
             x = getattr(self, f'patch_embed{stage + 1}')(
                 x if stage == 2 else channels_first(x), channels_last=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 from ..formats import AUTHORS_K400_CLASSES, SourceFormat
+from ..models.classifier import CLASSIFIERS
 from ..models.uniformer import ARCH_SETTINGS
 from .errors import ZooError
 
@@ -90,7 +91,8 @@ class ZooWeights:
     the paper's total is their product.
     """
     name: str
-    task: str  # 'backbone', 'det', 'seg', 'pose' or 'action'
+    task: str  # 'cls' (ImageNet classifiers, every backbone's init), 'det', 'seg', 'pose',
+    # or 'action'
     sources: Tuple[Mirror, ...] = ()
     config: Optional[str] = None
     variant: Optional[str] = None  # backbone variant the weights fit
@@ -102,6 +104,8 @@ class ZooWeights:
     views: Optional[str] = None  # video: frames x crops x clips at test time, e.g. '16x1x4'
     source_format: Optional[str] = None
     dataset: Optional[str] = None  # video: the dataset whose class lists re-index the head
+    arch: Optional[str] = None  # classifiers: the network (models.classifier.CLASSIFIERS)
+    input_size: Optional[int] = None  # classifiers: the resolution it was trained and tested at
 
     def __post_init__(self):
         if self.source_format not in (None, *SourceFormat.ALL):
@@ -133,11 +137,16 @@ def _drive(file_id: str) -> Mirror:
     return Mirror(GDRIVE + file_id)
 
 
-def _imagenet(name: str, *, variant: str, top1: float, params_m: float, flops_g: float,
-              sources: Sequence[Mirror], note: str = '') -> ZooWeights:
-    return ZooWeights(name=name, task='backbone', sources=sources, variant=variant,
+def _cls(name: str, *, arch: str, top1: float, params_m: float, flops_g: float,
+         sources: Sequence[Mirror], input_size: int = 224) -> ZooWeights:
+    """An ImageNet-1K classifier of the authors' release: ``arch`` is its network, the
+    backbone ``variant`` is that network's row."""
+    return ZooWeights(name=name, task='cls', sources=sources, config=f'configs/cls/{name}.py',
+                      variant=CLASSIFIERS[arch][0], arch=arch, input_size=input_size,
                       paper=(('top1', top1),), params_m=params_m, flops_g=flops_g,
-                      source_format=SourceFormat.IMAGENET, note=note)
+                      source_format=SourceFormat.IMAGENET,
+                      note=f"authors' file ({input_size}px{', token labeling' if CLASSIFIERS[arch][1] else ''}): "
+                           f"backbone keys at the top, loads as zoo://NAME")
 
 
 def _det(name: str, *, variant: str, box_ap: float, mask_ap: float, params_m: float,
@@ -233,29 +242,65 @@ _UPERNET_S_GLOBAL = tuple(Mirror(
     for base in (HF_ANNOTATORS, HF_ANDY)) + (_drive('13hOneJiFqwEneUz1Zpqo1W2uv7BsoXGF'),)
 
 WEIGHTS: Dict[str, ZooWeights] = _by_name([
-    # ImageNet-1K backbones every downstream model starts from (authors' release). The
-    # authors' Hugging Face repository holds S and B (not B with layer scale, nor the light
-    # XXS / XS, which are on their Google Drive only).
-    _imagenet('uniformer_small_in1k', variant='uniformer_s', top1=82.9, params_m=22,
-              flops_g=3.6, sources=[
-                  Mirror(HF + 'uniformer_small_in1k.pth'),
-                  Mirror(HF_ANDY + 'uniformer_small_in1k.pth',
-                         'fd192c31f8bd77670de8f171111bd51f56fd87e6aea45043ab2edc181e1fa775',
-                         size=86314461),
-                  _drive('1-uepH3Q3BhTmWU6HK-sGAGQC_MpfIiPD')]),
-    _imagenet('uniformer_base_in1k', variant='uniformer_b', top1=83.9, params_m=50,
-              flops_g=8.3, sources=[
-                  Mirror(HF + 'uniformer_base_in1k.pth',
-                         '82c01015818cb897b00a29352043053df53ce4c02c2d012226b3a8a12ccb60eb',
-                         size=199378501),
-                  _drive('1-wT39QazTGELxgrQIu6J12D3qcla3hui')]),
-    _imagenet('uniformer_base_ls_in1k', variant='uniformer_b', top1=83.9, params_m=50,
-              flops_g=8.3, sources=[_drive('10FnwzMVgGL8bPO3EMZ7oG4vDvqnPoBK5')],
-              note='layer scale: build with layer_scale=1e-6'),
-    _imagenet('uniformer_xxs_in1k', variant='uniformer_xxs', top1=80.6, params_m=10.2,
-              flops_g=1.3, sources=[_drive('1Cw9r_3c30N-esFI8RFYa6rQXJrr1rAHY')]),
-    _imagenet('uniformer_xs_in1k', variant='uniformer_xs', top1=82.0, params_m=16.5,
-              flops_g=2.0, sources=[_drive('1CwQ91fjuAu3Rhn3zV4vjAmQ8v36AfYPT')]),
+    # ImageNet-1K classifiers (authors' release): every downstream model starts from one of
+    # them. The authors' Hugging Face repository holds S and B; the rest are on their Google
+    # Drive only. Plain training at 224 px; token labeling (tl) at 224 px and fine-tuned at
+    # 384 px; the light XXS / XS at the resolutions they were trained at.
+    _cls('uniformer_small_in1k', arch='uniformer_small_in1k', top1=82.9, params_m=22,
+         flops_g=3.6, sources=[
+             Mirror(HF + 'uniformer_small_in1k.pth'),
+             Mirror(HF_ANDY + 'uniformer_small_in1k.pth',
+                    'fd192c31f8bd77670de8f171111bd51f56fd87e6aea45043ab2edc181e1fa775',
+                    size=86314461),
+             _drive('1-uepH3Q3BhTmWU6HK-sGAGQC_MpfIiPD')]),
+    _cls('uniformer_small_plus_in1k', arch='uniformer_small_plus_in1k', top1=83.4, params_m=24,
+         flops_g=4.2, sources=[_drive('10IN5ULcjz0Ld_lDokkTGOSmRFXLzUkEs')]),
+    _cls('uniformer_small_plus_dim64_in1k', arch='uniformer_small_plus_dim64_in1k', top1=83.4,
+         params_m=24, flops_g=4.2, sources=[_drive('178ipRvMBKeAP_Fzy6fEr2HQkIQWdgEY6')]),
+    _cls('uniformer_base_in1k', arch='uniformer_base_in1k', top1=83.8, params_m=50,
+         flops_g=8.3, sources=[
+             Mirror(HF + 'uniformer_base_in1k.pth',
+                    '82c01015818cb897b00a29352043053df53ce4c02c2d012226b3a8a12ccb60eb',
+                    size=199378501),
+             _drive('1-wT39QazTGELxgrQIu6J12D3qcla3hui')]),
+    _cls('uniformer_base_ls_in1k', arch='uniformer_base_ls_in1k', top1=83.9, params_m=50,
+         flops_g=8.3, sources=[_drive('10FnwzMVgGL8bPO3EMZ7oG4vDvqnPoBK5')]),
+    _cls('uniformer_small_tl_in1k', arch='uniformer_small_tl', top1=83.4, params_m=22,
+         flops_g=3.6, sources=[_drive('16wjfeyqQFZ2x9W91EXf0Py1bfv4Fydfr')]),
+    _cls('uniformer_small_dim64_tl_in1k', arch='uniformer_small_dim64_tl', top1=83.4,
+         params_m=22, flops_g=3.6, sources=[_drive('17NC5qqAWCT2gI_jY_cJnFTOqRQTSwsoz')]),
+    _cls('uniformer_small_plus_tl_in1k', arch='uniformer_small_plus_tl', top1=83.9, params_m=24,
+         flops_g=4.2, sources=[_drive('16rgtEVEeX3jVTQaiLsojBQP5sRaj_2aZ')]),
+    _cls('uniformer_small_plus_dim64_tl_in1k', arch='uniformer_small_plus_dim64_tl', top1=83.6,
+         params_m=24, flops_g=4.2, sources=[_drive('17OfoDWt2_nA0BYN0OuLPpG8mHJDTluQQ')]),
+    _cls('uniformer_base_tl_in1k', arch='uniformer_base_tl', top1=85.1, params_m=50,
+         flops_g=8.3, sources=[_drive('16nsTjawiYZuoCHBRarr58zA7vCFcmQmL')]),
+    _cls('uniformer_base_dim64_tl_in1k', arch='uniformer_base_dim64_tl', top1=84.8,
+         params_m=50, flops_g=8.3, sources=[_drive('17MneG9CnZG6zBvXYUr4WUXoTYc4rjJj5')]),
+    _cls('uniformer_large_ls_tl_in1k', arch='uniformer_large_ls_tl', top1=85.6, params_m=100,
+         flops_g=12.6, sources=[_drive('173e2qaJhOwbuC_DbNQSH47Oo_04mSfDj')]),
+    _cls('uniformer_small_tl_in1k_384', arch='uniformer_small_tl', top1=84.6, params_m=22,
+         flops_g=11.9, input_size=384, sources=[_drive('16p4CXzuXC5J4_SJK67dsvnc8gTKmtKN1')]),
+    _cls('uniformer_small_plus_tl_in1k_384', arch='uniformer_small_plus_tl', top1=84.9,
+         params_m=24, flops_g=13.7, input_size=384,
+         sources=[_drive('16wJT87vTc43Dt1q2sXrxZRUuEdrNdFdk')]),
+    _cls('uniformer_base_tl_in1k_384', arch='uniformer_base_tl', top1=86.0, params_m=50,
+         flops_g=27.2, input_size=384, sources=[_drive('16kZlIarIwf9ldkCdHVKTQfFmDgfkucQ7')]),
+    _cls('uniformer_large_ls_tl_in1k_384', arch='uniformer_large_ls_tl', top1=86.3,
+         params_m=100, flops_g=39.2, input_size=384,
+         sources=[_drive('174rcA6rNzYVG9Ya9ik-NwTGoxW1M79ez')]),
+    _cls('uniformer_xxs_in1k_128', arch='uniformer_xxs_in1k', top1=76.8, params_m=10.2,
+         flops_g=0.43, input_size=128, sources=[_drive('1Cr7uB5hUck1BHioEROWZjfLpYRwg4Zps')]),
+    _cls('uniformer_xxs_in1k_160', arch='uniformer_xxs_in1k', top1=79.1, params_m=10.2,
+         flops_g=0.67, input_size=160, sources=[_drive('1CsXCzfVFPyM2mY8BA_1fO3q_VBngnF44')]),
+    _cls('uniformer_xxs_in1k_192', arch='uniformer_xxs_in1k', top1=79.9, params_m=10.2,
+         flops_g=0.96, input_size=192, sources=[_drive('1CjrCEnZCk2aLrN7nVG8vFvu3FAUL4_Y_')]),
+    _cls('uniformer_xxs_in1k', arch='uniformer_xxs_in1k', top1=80.6, params_m=10.2,
+         flops_g=1.3, sources=[_drive('1Cw9r_3c30N-esFI8RFYa6rQXJrr1rAHY')]),
+    _cls('uniformer_xs_in1k_192', arch='uniformer_xs_in1k', top1=81.5, params_m=16.5,
+         flops_g=1.4, input_size=192, sources=[_drive('1Ce2Dk9-k_-sHt5dXp-gfNOEK37Jdcffv')]),
+    _cls('uniformer_xs_in1k', arch='uniformer_xs_in1k', top1=82.0, params_m=16.5,
+         flops_g=2.0, sources=[_drive('1CwQ91fjuAu3Rhn3zV4vjAmQ8v36AfYPT')]),
     # COCO detection (val2017).
     _det('mask_rcnn_uniformer_xxs', variant='uniformer_xxs', box_ap=42.8, mask_ap=39.2,
          params_m=29.4, flops_g=None, sources=[_drive('1CUyS-hWbpLvOXHZ35n4BZPmiCbMXt0mc')]),
@@ -452,12 +497,14 @@ def _parameter_row(variant: str) -> Optional[dict]:
 
 
 def imagenet_entry(variant: str) -> ZooWeights:
-    """The ImageNet-1K file a backbone ``variant`` starts from: that of the released variant
-    whose row of the variant table differs only in the attention layout (the h14/w32/h32
-    variants share their global variant's weights: a window has no parameters)."""
+    """The ImageNet-1K file a backbone ``variant`` starts from: the first 224-px classifier
+    whose backbone row differs only in the attention layout (the h14/w32/h32 variants share
+    their global variant's weights: a window has no parameters); plain training before token
+    labeling where both fit (``uniformer_s``: ``uniformer_small_in1k``)."""
     row = _parameter_row(variant)
     for entry in WEIGHTS.values():
-        if row is not None and entry.task == 'backbone' and _parameter_row(entry.variant) == row:
+        if (row is not None and entry.task == 'cls' and entry.input_size == 224
+                and _parameter_row(entry.variant) == row):
             return entry
     raise ZooError(f'No ImageNet-1K weights in the model zoo for variant {variant!r}.')
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .catalog import WEIGHTS, host_label
 
-TASK_TITLES = {'backbone': 'ImageNet-1K backbones', 'det': 'COCO detection and instance '
+TASK_TITLES = {'cls': 'ImageNet-1K classification (every backbone\'s init)', 'det': 'COCO detection and instance '
                'segmentation', 'seg': 'ADE20K semantic segmentation', 'pose': 'COCO keypoints',
                'action': 'Video classification (Kinetics-400/600, Something-Something V2/V1)'}
 
