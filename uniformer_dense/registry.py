@@ -2,11 +2,13 @@
 
 ``import uniformer_dense`` calls :func:`register_all`, the package's one entry for every
 registration it makes (see there). Of the backbones: the same class objects go into the
-MODELS registries of MMEngine (root), MMDetection, MMSegmentation, MMPose and MMAction2 (each
-only if installed), so ``dict(type='UniFormer', variant='uniformer_s_h14')`` builds in any
-image toolbox's config and ``dict(type='UniFormerVideo', variant='uniformer_video_s')`` in
-MMAction2's, and the image variants go into timm's model registry
-(``timm.create_model('uniformer_small', features_only=True)``).
+MODELS registries of MMEngine (root), MMDetection, MMSegmentation, MMPose, MMAction2 and
+MMPretrain (each only if installed), so ``dict(type='UniFormer', variant='uniformer_s_h14')``
+builds in any image toolbox's config and ``dict(type='UniFormerVideo',
+variant='uniformer_video_s')`` in MMAction2's; MMPretrain also gets the ImageNet classifiers
+(``UniFormerClassifier``). The classifiers and the image variants go into timm's model
+registry (:mod:`uniformer_dense.timm_models`: ``timm.create_model('uniformer_small.in1k')``,
+``timm.create_model('uniformer_s_h14', features_only=True)``).
 
 MMAction2 has a ``UniFormer`` of its own (its port of the video network: centre inflation,
 LayerNorm eps 1e-5), so in MMAction2's registry the image class is registered as
@@ -28,8 +30,7 @@ from .models.classifier import UniFormerClassifier
 from .models.uniformer import (IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS, UniFormer,
                                UniFormerVideo)
 from .safe_load import allow_mmengine_checkpoint_types
-from .timm_filters import timm_load_state_dict_pre_hook
-from .zoo import imagenet_entry, register_scheme
+from .zoo import register_scheme
 
 TOOLBOX_REGISTRIES = ('mmengine.registry', 'mmdet.registry', 'mmseg.registry', 'mmpose.registry',
                       'mmaction.registry', 'mmpretrain.registry')
@@ -65,48 +66,13 @@ def register_openmmlab():
     return registered
 
 
-def _timm_factory(timm_name: str, variant: str):
-    def factory(pretrained: bool = False, features_only: bool = False,
-                out_indices=(0, 1, 2, 3), pretrained_cfg=None, pretrained_cfg_overlay=None,
-                cache_dir=None, **kwargs):
-        if not features_only:
-            raise ValueError(
-                f"timm model {timm_name!r} from uniformer_dense is a dense-prediction backbone "
-                f"without a classifier: call timm.create_model({timm_name!r}, features_only=True"
-                f"[, pretrained=True for the model zoo's ImageNet-1K weights]).")
-        model = UniFormer(variant=variant, out_indices=tuple(out_indices), **kwargs)
-        model.init_weights()
-        if pretrained:  # the ImageNet-1K file of the model zoo (or the overlay's file)
-            overlay = pretrained_cfg_overlay if isinstance(pretrained_cfg_overlay, dict) else {}
-            if overlay.get('file'):
-                load_backbone_checkpoint(model, str(overlay['file']))
-            else:
-                load_backbone_checkpoint(model, f'zoo://{imagenet_entry(variant).name}')
-        # checkpoint_path=FILE: timm calls model.load_state_dict(FILE's weights) without a
-        # filter; this hook is the timm-style filter (authors' ImageNet files load).
-        model.register_load_state_dict_pre_hook(timm_load_state_dict_pre_hook)
-        from timm.models._features import FeatureInfo  # timm is optional (see register_timm)
-        info = [dict(num_chs=c, reduction=4 * 2 ** i, module=f'norm{i + 1}', index=i)
-                for i, c in enumerate(model.embed_dims)]
-        model.feature_info = FeatureInfo(info, tuple(out_indices))
-        return model
-
-    factory.__name__ = factory.__qualname__ = timm_name
-    factory.__module__ = __name__
-    factory.__doc__ = f'UniFormer backbone {variant!r} (multi-scale features only).'
-    return factory
-
-
 def register_timm():
-    """Register every variant (and the authors' short names) as timm model entrypoints."""
+    """The classifiers (with their pretrained tags) and backbone variants as timm models
+    (:mod:`uniformer_dense.timm_models`), where timm is installed."""
     if importlib.util.find_spec('timm') is None:
         return []
-    from timm.models import is_model, register_model  # timm is optional: imported if present
-    names = dict({v: v for v in IMAGE_VARIANTS}, **VARIANT_ALIASES)
-    for timm_name, variant in names.items():
-        if not is_model(timm_name):
-            register_model(_timm_factory(timm_name, variant))
-    return sorted(names)
+    from .timm_models import register_timm as register  # imports timm
+    return register()
 
 
 def register_all():
