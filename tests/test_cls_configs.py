@@ -23,7 +23,8 @@ def cls_layout(name):
 
 def test_one_config_per_released_classifier():
     assert len(ENTRIES) == 22
-    assert sorted(p.name for p in CLS.glob('*.py')) == sorted(f'{e.name}.py' for e in ENTRIES)
+    released = sorted(p.name for p in CLS.glob('*.py') if not p.name.startswith('finetune_'))
+    assert released == sorted(f'{e.name}.py' for e in ENTRIES)
     assert all(e.config == f'configs/cls/{e.name}.py' for e in ENTRIES)
 
 

@@ -1,4 +1,5 @@
-"""Generate the deterministic toy dataset (COCO, ADE20K layout, videos, long videos):
+"""Generate the deterministic toy dataset (COCO, ADE20K layout, class folders, videos, long
+videos):
     python tools/make_toy_data.py [OUT_DIR]."""
 import argparse
 import sys
@@ -6,8 +7,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from uniformer_dense.toy_data import (make_ade_segmentation, make_coco_instances,  # noqa: E402
-                                      make_toy_long_videos, make_toy_videos)
+from uniformer_dense.toy_data import (make_ade_segmentation, make_class_folders,  # noqa: E402
+                                      make_coco_instances, make_toy_long_videos,
+                                      make_toy_videos)
 
 
 def main(argv=None):
@@ -27,6 +29,8 @@ def main(argv=None):
     print(f'toy COCO instances written to {root}')
     make_ade_segmentation(root / 'ade', args.train, args.val, seed=args.seed + 1)
     print(f'toy ADE20K-style segmentation written to {root / "ade"}')
+    make_class_folders(root / 'cls', seed=args.seed + 3)
+    print(f'toy classification folders (one per class) written to {root / "cls"}')
     make_toy_videos(root / 'video', args.video_train, args.video_val, seed=args.seed + 2)
     print(f'toy videos (MMAction2 video lists) written to {root / "video"}')
     if args.long_videos:

@@ -16,6 +16,7 @@ from typing import Dict, Optional
 import torch
 from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
+from mmengine.logging import print_log
 from mmengine.model import BaseTTAModel, is_model_wrapper
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -23,7 +24,8 @@ from mmengine.runner import Runner
 from . import hooks
 from .checkpoint import check_model_checkpoint
 from .coco_categories import match_coco_categories, matched_warning
-from .datacheck import check_datasets
+from .datacheck import DatasetError, check_datasets
+from .datacheck.image_folders import count_class_folders
 from .datacheck.transforms import add_decode_checks, add_label_checks, register_transforms
 from .distributed import finish_distributed, prepare_distributed
 from .registry import explain_unknown_types, register_all
@@ -138,10 +140,33 @@ def enable_tta(cfg: Config):
     cfg.model = cfg.tta_model
 
 
+def classes_from_folders(cfg: Config, split: str) -> None:
+    """A classification config that leaves ``model.backbone.num_classes`` to the data
+    (None): the class folders of ``split``'s dataset say how many (the classifier and the
+    Mixup / CutMix one-hot targets of the data preprocessor), with a log line."""
+    backbone = cfg.model.get('backbone') or {}
+    if task_of(cfg) != 'cls' or 'num_classes' not in backbone or \
+            backbone['num_classes'] is not None:
+        return
+    loader = cfg.get(f'{split}_dataloader') or {}
+    if 'dataset' not in loader:
+        raise DatasetError(f'model.backbone.num_classes=None asks for the class count of the '
+                           f'{split} set\'s folders, but the config has no {split}_dataloader.')
+    count, folder = count_class_folders(loader['dataset'])
+    backbone['num_classes'] = count
+    if cfg.model.get('data_preprocessor') is not None:
+        cfg.model.data_preprocessor['num_classes'] = count
+    elif cfg.get('data_preprocessor') is not None:
+        cfg.data_preprocessor['num_classes'] = count
+    print_log(f'model.backbone.num_classes: {count}, the class folders of {folder}',
+              logger='current')
+
+
 def prepare_data(cfg: Config, splits) -> None:
     """Fail early and clearly on unusable datasets (see :mod:`uniformer_dense.datacheck`);
     segmentation pipelines also check every label map as it is loaded, video pipelines
     name the file a decode fails in."""
+    classes_from_folders(cfg, splits[0])
     check_datasets(cfg, splits)
     if task_of(cfg) == 'seg':
         register_transforms()

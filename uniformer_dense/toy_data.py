@@ -134,6 +134,38 @@ def make_ade_segmentation(root, n_train: int = 32, n_val: int = 8, size: int = 1
     return root
 
 
+# Classification: one shape per image on a textured background; the class is the shape.
+CLS_CLASSES = ('ellipse', 'rectangle', 'triangle')
+
+
+def make_class_folders(root, n_train: int = 48, n_val: int = 24, size: int = 64,
+                       seed: int = 3) -> Path:
+    """Write ``root/{train,val}/<class>/*.png``, MMPretrain's folder-per-class layout: one
+    filled shape of :data:`CLS_CLASSES` (random size, place and colour) per image."""
+    root = Path(root)
+    rng = np.random.default_rng(seed)
+    for split, count in (('train', n_train), ('val', n_val)):
+        for i in range(count):
+            cls = CLS_CLASSES[i % len(CLS_CLASSES)]
+            img = rng.integers(0, 80, (size, size, 3), dtype=np.uint8)
+            colour = tuple(int(c) for c in rng.integers(120, 256, 3))
+            r = rng.uniform(0.2, 0.35) * size
+            cx, cy = rng.uniform(r, size - r, 2)
+            if cls == 'ellipse':
+                cv2.ellipse(img, (int(cx), int(cy)), (int(r), int(r * 0.7)), 0, 0, 360,
+                            colour, -1)
+            elif cls == 'rectangle':
+                cv2.rectangle(img, (int(cx - r), int(cy - r * 0.7)),
+                              (int(cx + r), int(cy + r * 0.7)), colour, -1)
+            else:
+                pts = np.array([[cx, cy - r], [cx - r, cy + r], [cx + r, cy + r]], np.int32)
+                cv2.fillPoly(img, [pts], colour)
+            folder = root / split / cls
+            folder.mkdir(parents=True, exist_ok=True)
+            cv2.imwrite(str(folder / f'{split}_{i:04d}.png'), img[:, :, ::-1])
+    return root
+
+
 # Video: two identical squares glide across a static textured background, one horizontally
 # and one vertically; the class is the pair of directions. Motion wraps around the frame and
 # start positions are uniform, so in every frame each square sits anywhere with equal

@@ -14,6 +14,7 @@ One module per kind of data, under the one that walks the config:
   dataset's annotations by the format it reads;
 - ``coco``: COCO annotation files and the images they list (detection, pose);
 - ``seg_folders``: MMSegmentation's image and label-map folders;
+- ``image_folders``: MMPretrain's classification data, a list file or one folder per class;
 - ``video_lists``: MMAction2's ``PATH LABEL`` video and ``DIR TOTAL_FRAMES LABEL``
   raw-frame lists, and the table of the dataset types that read them (modules that define
   such a type register it there);

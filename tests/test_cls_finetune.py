@@ -1,0 +1,102 @@
+"""Classification on your own images: the folder-per-class toy set, an ImageNet file with its
+head replaced, a short fine-tune through tools/train.py, top-1 through tools/test.py; and the
+classification data checks."""
+import json
+
+import pytest
+import torch
+
+from reference import REFERENCE, require_shared, synthetic_state_dict
+from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
+from uniformer_dense.datacheck import DatasetError, check_datasets
+from uniformer_dense.harness import load_config
+from uniformer_dense.toy_data import CLS_CLASSES, make_class_folders
+
+TOY = REPO / 'configs' / 'toy' / 'uniformer_xxs_cls_toy.py'
+
+
+def authors_imagenet_file(path, name='uniformer_xxs_in1k'):
+    """An ImageNet file laid out as the authors release them (weights under 'model')."""
+    layout = json.loads(require_shared(REFERENCE / 'imagenet_cls' / f'{name}.layout.json')
+                        .read_text())
+    torch.save({'model': synthetic_state_dict(layout)}, path)
+    return path
+
+
+@pytest.fixture
+def toy_config(tmp_path):
+    """The toy config on generated folders, starting from a local ImageNet file."""
+    make_class_folders(tmp_path / 'cls')
+    weights = authors_imagenet_file(tmp_path / 'uniformer_xxs_in1k.pth')
+    config = tmp_path / 'toy_cls.py'
+    config.write_text(
+        f"_base_ = '{TOY}'\n"
+        f"data_root = '{tmp_path / 'cls'}'\n"
+        f"model = dict(backbone=dict(init_cfg=dict(checkpoint='{weights}')))\n"
+        f"train_dataloader = dict(dataset=dict(data_root=data_root))\n"
+        f"val_dataloader = dict(dataset=dict(data_root=data_root))\n"
+        f"test_dataloader = val_dataloader\n")
+    return config
+
+
+@pytest.mark.slow
+def test_short_finetune_on_class_folders_raises_top1(toy_config, tmp_path):
+    """3 classes (chance 33%): the model as fine-tuning starts (ImageNet weights, fresh
+    3-class heads) against the model after 20 short epochs, both through tools/test.py."""
+    work = tmp_path / 'work'
+    proc = run_tool('train.py', toy_config, '--work-dir', work, cwd=tmp_path)
+    log = proc.stdout + proc.stderr
+    assert f'model.backbone.num_classes: {len(CLS_CLASSES)}, the class folders of' in log
+    assert 'New classifier head (3 classes; the file has 1000)' in log
+    initial = tmp_path / 'initial.pth'
+    fixed = tmp_path / 'fixed_classes.py'  # the same model, class count written out
+    fixed.write_text(f"_base_ = '{toy_config}'\nmodel = dict(backbone=dict(num_classes=3), "
+                     f"data_preprocessor=dict(num_classes=3))\n")
+    untrained_checkpoint(fixed, initial)
+    scores = {}
+    for name, ckpt in (('initial', initial), ('trained', work / 'epoch_20.pth')):
+        run_tool('test.py', toy_config, ckpt, '--work-dir', tmp_path / name, '--out',
+                 tmp_path / f'{name}.json', cwd=tmp_path)
+        result = read_json(tmp_path / f'{name}.json')
+        assert result['task'] == 'cls'
+        scores[name] = result['headline']['top1']
+    assert scores['trained'] >= 55, scores
+    assert scores['trained'] >= scores['initial'] + 15, scores
+
+
+def test_class_count_and_folders_are_checked_before_the_run(tmp_path):
+    make_class_folders(tmp_path / 'cls', n_train=6, n_val=3)
+    cfg = load_config(str(TOY))
+    for split in ('train', 'val'):
+        cfg[f'{split}_dataloader'].dataset.data_root = str(tmp_path / 'cls')
+    cfg.model.backbone.num_classes = 5
+    with pytest.raises(DatasetError, match='has 3 class folders .* the classifier has 5'):
+        check_datasets(cfg, ('train',))
+    cfg.model.backbone.num_classes = 3
+    check_datasets(cfg, ('train', 'val'))
+    for image in (tmp_path / 'cls' / 'val' / 'triangle').iterdir():
+        image.unlink()
+    with pytest.raises(DatasetError, match='without images.*triangle'):
+        check_datasets(cfg, ('val',))
+
+
+def test_imagenet_list_layout_names_a_missing_image_and_a_bad_label(tmp_path):
+    """MMPretrain's ImageNet layout: val/ + meta/val.txt (relative path, label)."""
+    root = tmp_path / 'imagenet'
+    make_class_folders(tmp_path / 'src', n_train=3, n_val=3)
+    (root / 'val').mkdir(parents=True)
+    (root / 'meta').mkdir()
+    lines = []
+    for i, image in enumerate(sorted((tmp_path / 'src' / 'val').rglob('*.png'))):
+        image.rename(root / 'val' / image.name)
+        lines.append(f'{image.name} {i}')
+    (root / 'meta' / 'val.txt').write_text('\n'.join(lines) + '\n')
+    cfg = load_config(str(REPO / 'configs' / 'cls' / 'uniformer_small_in1k.py'))
+    cfg.test_dataloader.dataset.data_root = str(root)
+    check_datasets(cfg, ('test',))
+    (root / 'val' / lines[1].split()[0]).unlink()
+    with pytest.raises(DatasetError, match=r'not under .*line 2'):
+        check_datasets(cfg, ('test',))
+    (root / 'meta' / 'val.txt').write_text(f'{lines[0].split()[0]} 1000\n')
+    with pytest.raises(DatasetError, match=r'labels outside 0\.\.999.*1000 \(line 1\)'):
+        check_datasets(cfg, ('test',))
