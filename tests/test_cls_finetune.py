@@ -100,3 +100,44 @@ def test_imagenet_list_layout_names_a_missing_image_and_a_bad_label(tmp_path):
     (root / 'meta' / 'val.txt').write_text(f'{lines[0].split()[0]} 1000\n')
     with pytest.raises(DatasetError, match=r'labels outside 0\.\.999.*1000 \(line 1\)'):
         check_datasets(cfg, ('test',))
+
+
+def _imagenet_val(tmp_path, labels=(0, 1, 2)):
+    """A 3-image ImageNet val set in MMPretrain's layout (val/ + meta/val.txt)."""
+    root = tmp_path / 'imagenet'
+    make_class_folders(tmp_path / 'src', n_train=0, n_val=len(labels))
+    (root / 'val').mkdir(parents=True)
+    (root / 'meta').mkdir()
+    images = sorted((tmp_path / 'src' / 'val').rglob('*.png'))
+    for image in images:
+        image.rename(root / 'val' / image.name)
+    (root / 'meta' / 'val.txt').write_text(
+        ''.join(f'{image.name} {label}\n' for image, label in zip(images, labels)))
+    return root
+
+
+@pytest.mark.slow
+def test_tools_test_evaluates_a_zoo_classifier_on_imagenet_val_layout(tmp_path):
+    """tools/test.py configs/cls/X.py zoo://X: the authors' file fetched over HTTP (this
+    machine's server as the user's mirror), converted when loaded, top-1 and top-5 in the
+    metrics JSON; the authors' file given as a path stops with the way to load it."""
+    from http_server import FileServer
+    root = _imagenet_val(tmp_path)
+    served = tmp_path / 'served'
+    served.mkdir()
+    authors = authors_imagenet_file(served / 'uniformer_xxs_in1k_128.pth')
+    config = REPO / 'configs' / 'cls' / 'uniformer_xxs_in1k_128.py'
+    options = ['--cfg-options', f'test_dataloader.dataset.data_root={root}',
+               'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
+    with FileServer(served) as server:
+        env = dict(UNIFORMER_DENSE_MIRROR=server.url.rstrip('/'),
+                   UNIFORMER_DENSE_CACHE=str(tmp_path / 'cache'))
+        run_tool('test.py', config, 'zoo://uniformer_xxs_in1k_128', '--work-dir',
+                 tmp_path / 'work', '--out', tmp_path / 'metrics.json', *options, env=env)
+    result = read_json(tmp_path / 'metrics.json')
+    assert result['task'] == 'cls' and set(result['headline']) == {'top1', 'top5'}
+    assert 0 <= result['headline']['top1'] <= result['headline']['top5'] <= 100
+    bare = run_tool('test.py', config, authors, '--work-dir', tmp_path / 'work2', *options,
+                    check=False)
+    assert bare.returncode != 0
+    assert 'convert_checkpoint.py' in bare.stderr and '--source imagenet' in bare.stderr

@@ -362,6 +362,13 @@ def check_model_checkpoint(model: torch.nn.Module, filename: str, allow_partial:
         return report
     if not fitting and is_authors_video_state(state):  # even a partial load would load nothing
         raise CheckpointError(authors_video_message(filename, config))
+    if (not fitting and 'head.weight' in state and 'backbone.head.weight' in own
+            and all(f'backbone.{k}' in own for k in state)):
+        raise CheckpointError(
+            f"Checkpoint {filename!r} is an ImageNet classifier as the authors release it "
+            f"(bare keys; this config's classifier has them under backbone.): load it as "
+            f"zoo://NAME (converted when loaded), or convert it once: python "
+            f"tools/convert_checkpoint.py {filename} OUT.pth --source imagenet")
     meta = ckpt.get('meta') if isinstance(ckpt.get('meta'), dict) else {}
     why = meta.get('classifier_not_converted')  # a zoo:// authors' video file (zoo/load.py)
     if why and missing and all(k.startswith('cls_head.') for k in missing):
