@@ -1,4 +1,5 @@
-"""Run one image or video through any model: images are drawn, videos classified.
+"""Run one image or video through any model: images are drawn or classified, videos
+classified.
 
     python tools/demo.py INPUT --model NAME_OR_CONFIG [--checkpoint C] [--device cpu|cuda]
                          [--cfg-options k=v ...]
@@ -9,7 +10,8 @@ Detection draws boxes and masks, segmentation an overlay, pose the keypoints of 
 image as one person, or of the detector's person boxes when --det-model is given. A
 recogniser (an MMAction2 config) prints the top-k classes of the video with their scores,
 named from --label-file (one name per line, in the model's class order, e.g. MMAction2's
-label_map_k400.txt) or the checkpoint's meta.
+label_map_k400.txt) or the checkpoint's meta. An image classifier (an MMPretrain config, or
+a zoo name such as uniformer_small_in1k) prints the image's top-k classes (ImageNet names).
 """
 import argparse
 import sys
@@ -23,9 +25,9 @@ from uniformer_dense import apis  # noqa: E402
 from uniformer_dense.checkpoint import CheckpointError  # noqa: E402
 
 
-def print_top_k(model, video, result, k):
+def print_top_k(model, path, result, k):
     ranked = apis.top_k(model, result, k)
-    print(f'top-{len(ranked)} classes of {video}:')
+    print(f'top-{len(ranked)} classes of {path}:')
     for label, score in ranked:
         print(f'{score:.4f}  {label if isinstance(label, str) else f"class {label}"}')
     if ranked and isinstance(ranked[0][0], int):
@@ -47,8 +49,9 @@ def main(argv=None):
     parser.add_argument('--out', default='demo_out.png')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--score-thr', type=float, default=0.3)
-    parser.add_argument('--label-file', help='recogniser: class names, one per line')
-    parser.add_argument('--top-k', type=int, default=5, help='recogniser: classes to print')
+    parser.add_argument('--label-file', help='recogniser / classifier: class names, one per line')
+    parser.add_argument('--top-k', type=int, default=5,
+                        help='recogniser / classifier: classes to print')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     if not Path(args.input).is_file():
@@ -58,7 +61,7 @@ def main(argv=None):
                                 label_file=args.label_file)
     except (CheckpointError, FileNotFoundError, ValueError) as exc:
         parser.exit(1, f'demo.py: error: {exc}\n')
-    if model.task == 'action':
+    if model.task in ('action', 'cls'):
         print_top_k(model, args.input, apis.inference(model, args.input), args.top_k)
         return
     det_model = (apis.init_model(args.det_model, args.det_checkpoint, args.device)

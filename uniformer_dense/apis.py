@@ -1,6 +1,7 @@
-"""One image or video in, the toolbox's result out: detection, segmentation, pose, action.
+"""One image or video in, the toolbox's result out: classification, detection,
+segmentation, pose, action.
 
-Thin layer over MMDetection's ``init_detector``/``inference_detector``, MMSegmentation's
+Thin layer over MMPretrain's ``get_model`` and its classifiers' ``test_step``, MMDetection's ``init_detector``/``inference_detector``, MMSegmentation's
 ``init_model``/``inference_model``, MMPose's ``init_model``/``inference_topdown``, MMAction2's
 ``init_recognizer``/``inference_recognizer`` and their visualisers; what it adds is loading
 by zoo name, class names from the config or a label file when a checkpoint carries none (the
@@ -13,6 +14,9 @@ authors' files have no ``meta``), and one call per step for every task.
     model = init_model('configs/video/uniformer_video_s_16x4_k400.py', 'ckpt.pth',
                        label_file='label_map_k400.txt')  # names, if the checkpoint has none
     top_k(model, inference(model, 'video.mp4'))  # [(class name, score), ...] best first
+
+    model = init_model('uniformer_small_in1k')      # an ImageNet classifier of the zoo
+    top_k(model, inference(model, 'image.jpg'))     # ImageNet class names (MMPretrain's list)
 """
 from __future__ import annotations
 
@@ -41,6 +45,8 @@ def _config_and_checkpoint(model: str, checkpoint: Optional[str]):
         if entry.config is None:
             raise ValueError(f'{model!r} is a backbone, not a detector / segmentor / pose '
                              f'model / recogniser.')
+        if entry.task == 'cls':  # the authors' ImageNet file, converted when loaded
+            return entry.config, checkpoint or f'zoo://{model}'
         return entry.config, checkpoint or str(zoo.resolve(model))
     if not Path(model).is_file():
         raise FileNotFoundError(f'{model!r} is neither a model-zoo name nor a config file; '
@@ -69,7 +75,7 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     config, checkpoint = _config_and_checkpoint(model, checkpoint)
     cfg = load_config(config, cfg_options)
     task = task_of(cfg)
-    if label_file is not None and task != 'action':
+    if label_file is not None and task not in ('action', 'cls'):
         raise ValueError(f'label_file names the classes of a recogniser; {config} is a {task} '
                          f'model (its class names come from the checkpoint or the config).')
     if checkpoint is not None:  # the task checkpoint holds the backbone(s)
@@ -81,7 +87,10 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     # falls back to COCO class names; ours takes names from the checkpoint, else the config.
     # Each toolbox's init function is imported in its branch: the toolboxes are optional.
     with explain_unknown_types():
-        if task == 'det':
+        if task == 'cls':
+            from mmpretrain.apis import get_model
+            net = get_model(cfg, pretrained=False, device=device)
+        elif task == 'det':
             from mmdet.apis import init_detector
             net = init_detector(cfg, None, device=device)
         elif task == 'seg':
@@ -96,7 +105,7 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
     # MMPose's init_model already reads the keypoint metainfo from the config.
     meta = {} if task == 'pose' else _dataset_meta(cfg)
     if checkpoint is not None:
-        if task == 'action':  # MMEngine loads whatever fits; a recogniser must fit exactly
+        if task in ('action', 'cls'):  # MMEngine loads whatever fits; these must fit exactly
             check_model_checkpoint(net, checkpoint, config=config)
         ckpt = load_checkpoint(net, checkpoint, map_location='cpu')
         saved = (ckpt.get('meta') or {}).get('dataset_meta') or {}
@@ -111,7 +120,8 @@ def init_model(model: str, checkpoint: Optional[str] = None, device: str = 'cpu'
 
 def _read_label_file(label_file: str, cfg) -> tuple:
     names = read_class_list(label_file)
-    num_classes = cfg.model.get('cls_head', {}).get('num_classes')
+    num_classes = (cfg.model.get('cls_head') or cfg.model.get('backbone') or {}).get(
+        'num_classes')
     if num_classes is not None and len(names) != num_classes:
         raise ValueError(f'Label file {label_file} names {len(names)} classes but the model '
                          f'has {num_classes}: use the label list of its dataset.')
@@ -138,8 +148,26 @@ def _inference_video(model, video: str):
     return inference_recognizer(model, str(video), Compose(_test_pipeline(model.cfg)))
 
 
+def _inference_image_classifier(model, image: Union[str, np.ndarray]):
+    """The classifier's test pipeline (its file loading replaced for an array) and
+    ``test_step``: MMPretrain's ``DataSample`` with the class scores in ``pred_score``."""
+    from mmengine.dataset import pseudo_collate
+    init_default_scope(model.cfg.get('default_scope', 'mmpretrain'))
+    pipeline = list(_test_pipeline(model.cfg))
+    if isinstance(image, (str, Path)):
+        if not Path(image).is_file():
+            raise FileNotFoundError(f'Image {image!r} does not exist.')
+        data = dict(img_path=str(image))
+    else:
+        pipeline = [t for t in pipeline if t['type'] != 'LoadImageFromFile']
+        data = dict(img=image, img_shape=image.shape[:2], ori_shape=image.shape[:2])
+    data = Compose(pipeline)(data)
+    return model.test_step(pseudo_collate([data]))[0]
+
+
 def top_k(model, result, k: int = 5) -> List[Tuple[Union[str, int], float]]:
-    """The ``k`` best classes of a recogniser's result, best first: ``(name, score)``, or
+    """The ``k`` best classes of a recogniser's or classifier's result, best first:
+    ``(name, score)``, or
     ``(index, score)`` when the model has no class names (see :func:`init_model`)."""
     scores = result.pred_score.detach().float().cpu()
     values, indices = scores.topk(min(k, scores.numel()))
@@ -164,6 +192,8 @@ def inference(model, image: Union[str, np.ndarray], bboxes: Optional[np.ndarray]
     image = str(image) if isinstance(image, Path) else image
     if model.task == 'action':
         return _inference_video(model, image)
+    if model.task == 'cls':
+        return _inference_image_classifier(model, image)
     # Each toolbox's inference function is imported in its branch: the toolboxes are optional.
     if model.task == 'det':
         from mmdet.apis import inference_detector
@@ -186,8 +216,9 @@ def inference(model, image: Union[str, np.ndarray], bboxes: Optional[np.ndarray]
 def draw(model, image: Union[str, np.ndarray], result, out_file: Optional[str] = None,
          score_thr: float = 0.3, **kwargs) -> np.ndarray:
     """Draw ``result`` on ``image`` with the toolbox's visualiser; returns the RGB picture."""
-    if model.task == 'action':
-        raise ValueError('draw() draws image results; for a video use top_k(model, result).')
+    if model.task in ('action', 'cls'):
+        raise ValueError('draw() draws detection, segmentation and pose results; for a '
+                         'class use top_k(model, result).')
     cfg = model.cfg
     vis_cfg = dict(cfg.visualizer, name=f'uniformer_dense_{model.task}_{next(_names)}')
     visualizer = toolbox_registry(cfg.default_scope, 'VISUALIZERS').build(vis_cfg)
