@@ -120,7 +120,8 @@ def _imagenet_val(tmp_path, labels=(0, 1, 2)):
 def test_tools_test_evaluates_a_zoo_classifier_on_imagenet_val_layout(tmp_path):
     """tools/test.py configs/cls/X.py zoo://X: the authors' file fetched over HTTP (this
     machine's server as the user's mirror), converted when loaded, top-1 and top-5 in the
-    metrics JSON; the authors' file given as a path stops with the way to load it."""
+    metrics JSON, and eval_zoo.py's row; the authors' file given as a path stops with the way
+    to load it."""
     from http_server import FileServer
     root = _imagenet_val(tmp_path)
     served = tmp_path / 'served'
@@ -134,9 +135,14 @@ def test_tools_test_evaluates_a_zoo_classifier_on_imagenet_val_layout(tmp_path):
                    UNIFORMER_DENSE_CACHE=str(tmp_path / 'cache'))
         run_tool('test.py', config, 'zoo://uniformer_xxs_in1k_128', '--work-dir',
                  tmp_path / 'work', '--out', tmp_path / 'metrics.json', *options, env=env)
+        table = run_tool('eval_zoo.py', 'uniformer_xxs_in1k_128', '--work-dir',
+                         tmp_path / 'eval', *options, env=env).stdout
     result = read_json(tmp_path / 'metrics.json')
     assert result['task'] == 'cls' and set(result['headline']) == {'top1', 'top5'}
     assert 0 <= result['headline']['top1'] <= result['headline']['top5'] <= 100
+    # eval_zoo.py: the same file and data, one table row against the paper's 76.8
+    top1 = result['headline']['top1']
+    assert f'| uniformer_xxs_in1k_128 | top1 | {top1:.1f} | 76.8 | {top1 - 76.8:+.1f} |' in table
     bare = run_tool('test.py', config, authors, '--work-dir', tmp_path / 'work2', *options,
                     check=False)
     assert bare.returncode != 0

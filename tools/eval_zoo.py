@@ -4,8 +4,8 @@
 
 Each entry's weights come from the cache (downloaded if needed, see tools/download.py) and
 are evaluated with its config through the same harness as tools/test.py, loaded as
-``zoo://NAME``: the authors' formats (MMDetection 2.x, MMSegmentation 0.x, SlowFast video
-files with their own class order) are converted when loaded. With --tta the
+``zoo://NAME``: the authors' formats (ImageNet classifiers, MMDetection 2.x, MMSegmentation
+0.x, SlowFast video files with their own class order) are converted when loaded. With --tta the
 segmentation entries are compared with the paper's multi-scale mIoU.
 """
 import argparse
@@ -34,8 +34,8 @@ def evaluate(name, cfg_options=None, work_dir=None, tta=False):
     for metric, measured in result['headline'].items():
         key = 'ms_miou' if tta and metric == 'miou' and 'ms_miou' in paper else metric
         if key in paper:
-            # the toolboxes report COCO AP and MMAction2's accuracy in [0, 1], mIoU in %;
-            # the papers all in %
+            # the toolboxes report COCO AP and MMAction2's accuracy in [0, 1], mIoU and
+            # MMPretrain's accuracy in %; the papers all in %
             scale = 100 if entry.task in ('det', 'pose', 'action') else 1
             rows.append((name, key, measured * scale, paper[key]))
     return rows
