@@ -1,8 +1,8 @@
 """`make demo`: the whole job on generated data, in minutes on a CPU.
 
-Builds the deterministic toy dataset (COCO instances + keypoints, ADE20K layout, videos in
-MMAction2's list layout), trains the smallest detection, segmentation, pose and video configs
-briefly with tools/train.py, evaluates each with tools/test.py (untrained and trained), prints
+Builds the deterministic toy dataset (class folders, COCO instances + keypoints, ADE20K layout,
+videos in MMAction2's list layout), trains the smallest classification, detection,
+segmentation, pose and video configs briefly with tools/train.py, evaluates each with tools/test.py (untrained and trained), prints
 one results table, and saves prediction visualisations and loss curves (PNG) under the output
 folder.
 
@@ -15,7 +15,8 @@ on an AMD EPYC). The terminal shows the progress bar, the table and where the fi
 every tool's output goes to a log file under the output folder (``<task>_train.log``,
 ``<task>_test.log``, ``demo.log`` for the demo's own steps).
 
-    python tools/demo_pipeline.py [--out work_dirs/demo] [--tasks det seg pose video] [--threads 2]
+    python tools/demo_pipeline.py [--out work_dirs/demo] [--tasks cls det seg pose video]
+                                  [--threads 2]
 """
 import argparse
 import json
@@ -32,6 +33,8 @@ sys.path.insert(0, str(REPO))
 
 # task: (toy config, train overrides, visualisation overrides for the test run)
 TASKS = {
+    # shapes in class folders: top-1 of XXS trained from scratch
+    'cls': ('configs/toy/uniformer_xxs_cls_toy.py', [], []),
     'det': ('configs/toy/mask_rcnn_uniformer_xxs_toy.py',
             ['train_cfg.max_epochs=4', 'train_cfg.val_interval=100'],
             ['default_hooks.visualization.draw=True', 'default_hooks.visualization.interval=1']),
@@ -44,9 +47,9 @@ TASKS = {
     'video': ('configs/toy/uniformer_video_s_toy.py', [], []),
 }
 # which generated data each task reads (under OUT/data/toy)
-DATA = {'det': 'coco', 'pose': 'coco', 'seg': 'ade', 'video': 'video'}
+DATA = {'cls': 'cls', 'det': 'coco', 'pose': 'coco', 'seg': 'ade', 'video': 'video'}
 # headline metrics shown in the table (default: all); top-5 of 4 classes is always 1
-METRICS = {'video': ('top1',)}
+METRICS = {'video': ('top1',), 'cls': ('top1',)}
 SEED = 0
 # Given to every tool run: MMEngine seeds python, numpy and torch (and the data loader's
 # workers) and switches torch to deterministic algorithms; cuDNN does not pick kernels by
@@ -156,13 +159,16 @@ def main(argv=None):
     from tqdm import tqdm
 
     from uniformer_dense.analysis import save_initial_checkpoint
-    from uniformer_dense.toy_data import (make_ade_segmentation, make_coco_instances,
+    from uniformer_dense.toy_data import (CLS_CLASSES, make_ade_segmentation,
+                                          make_class_folders, make_coco_instances,
                                           make_toy_videos)
     torch.set_num_threads(args.threads)
     figures = out / 'figures'
     figures.mkdir(exist_ok=True)
 
     needed = {DATA[task] for task in args.tasks}
+    if 'cls' in needed:
+        make_class_folders(out / 'data' / 'toy' / 'cls')
     if 'coco' in needed:
         make_coco_instances(out / 'data' / 'toy', n_train=32, n_val=12)
     if 'ade' in needed:
@@ -179,7 +185,9 @@ def main(argv=None):
         work = out / task
         shutil.rmtree(work, ignore_errors=True)
         steps.set_postfix_str(f'{task}: untrained baseline')
-        untrained = save_initial_checkpoint(config, out / f'{task}_untrained.pth')
+        # the classifier's class count comes from the folders in the tools; here it is given
+        initial_opts = {'model.backbone.num_classes': len(CLS_CLASSES)} if task == 'cls' else None
+        untrained = save_initial_checkpoint(config, out / f'{task}_untrained.pth', initial_opts)
         run('test.py', [config, untrained, '--work-dir', work / 'test_untrained', '--out',
                         work / 'untrained.json'], out, out / f'{task}_test_untrained.log',
             args.threads)

@@ -72,10 +72,11 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
     return model
 
 
-def save_initial_checkpoint(config, path):
+def save_initial_checkpoint(config, path, cfg_options: Optional[dict] = None):
     """Save the config's model exactly as training starts (same seed, no pretrained
-    weights) as a checkpoint without ``meta``: the "untrained" baseline of demos and tests."""
-    cfg = load_config(str(config))
+    weights) as a checkpoint without ``meta``: the "untrained" baseline of demos and tests.
+    ``cfg_options`` as ``--cfg-options`` gives them (``{'model.backbone.num_classes': 3}``)."""
+    cfg = load_config(str(config), cfg_options)
     set_random_seed(cfg.get('randomness', {}).get('seed', 0))
     model = build_model(cfg)
     torch.save({'state_dict': model.state_dict()}, path)

@@ -1,13 +1,13 @@
 # The smallest classification config, fine-tuned briefly on the generated toy folders
 # (`python tools/make_toy_data.py data/toy` writes data/toy/cls: ellipse / rectangle /
 # triangle, 64 px): used by `make demo` and the learning test. configs/cls/
-# finetune_custom_uniformer_s.py with UniFormer-XXS (classifier uniformer_xxs_in1k), its
-# ImageNet file (the test gives a local one), 64 px, a short schedule.
+# finetune_custom_uniformer_s.py with UniFormer-XXS (classifier uniformer_xxs_in1k), 64 px, a
+# short schedule, and no ImageNet weights (the demo runs offline; the fine-tuning test gives
+# a local ImageNet file as init_cfg).
 _base_ = '../cls/finetune_custom_uniformer_s.py'
 
 data_root = 'data/toy/cls'
-model = dict(backbone=dict(arch='uniformer_xxs_in1k', drop_path_rate=0.0,
-                           init_cfg=dict(checkpoint='zoo://uniformer_xxs_in1k')))
+model = dict(backbone=dict(arch='uniformer_xxs_in1k', drop_path_rate=0.0, init_cfg=None))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='RandomResizedCrop', scale=64, crop_ratio_range=(0.6, 1.0), backend='pillow',
