@@ -140,7 +140,8 @@ def drop_classifier_keys(state: dict, own: dict) -> Tuple[dict, List[str]]:
 
 def extract_state_dict(ckpt: dict, source: str = '<checkpoint>') -> Dict[str, torch.Tensor]:
     """The weights of a checkpoint, wherever its writer put them."""
-    for key in ('state_dict', 'model', 'model_state', 'module'):
+    # the EMA copies last: a file with both gives the trained weights, as the authors evaluate
+    for key in ('state_dict', 'model', 'model_state', 'module', 'model_ema', 'state_dict_ema'):
         if key in ckpt and isinstance(ckpt[key], dict):
             ckpt = ckpt[key]
             break
@@ -149,7 +150,7 @@ def extract_state_dict(ckpt: dict, source: str = '<checkpoint>') -> Dict[str, to
     if non_tensor or not state:
         raise CheckpointError(
             f'{source}: no state dict found (expected tensors at the top level or under '
-            f"'state_dict'/'model'; found keys {_short(list(ckpt))}).")
+            f"'state_dict'/'model'/'model_ema'; found keys {_short(list(ckpt))}).")
     return state
 
 
