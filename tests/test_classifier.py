@@ -96,4 +96,4 @@ def test_unknown_name_lists_the_released_classifiers():
     with pytest.raises(ValueError, match='uniformer_large_ls_tl'):
         create_classifier('uniformer_huge')
     with pytest.raises(ValueError, match='return their last map only'):
-        UniFormerClassifier('uniformer_s', out_indices=(0, 1))
+        UniFormerClassifier(variant='uniformer_s', out_indices=(0, 1))

@@ -32,8 +32,8 @@ def toy_config(tmp_path):
     config.write_text(
         f"_base_ = '{TOY}'\n"
         f"data_root = '{tmp_path / 'cls'}'\n"
-        f"model = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='{weights}', "
-        f"replace_head=True)))\n"
+        f"model = dict(backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', "
+        f"checkpoint='{weights}', replace_head=True)))\n"
         f"train_dataloader = dict(dataset=dict(data_root=data_root))\n"
         f"val_dataloader = dict(dataset=dict(data_root=data_root))\n"
         f"test_dataloader = val_dataloader\n")
