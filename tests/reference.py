@@ -89,3 +89,21 @@ def grad_probe(grad: torch.Tensor, key: str):
     """(dot, sample_index) of parameter ``key``'s gradient as the training-gradient golden
     (``*.train_grad.golden.json``) defines them."""
     return _probe(grad, zlib.crc32(key.encode()) ^ 1, 8)
+
+
+def classifier_layout(name: str) -> dict:
+    """The authors' ImageNet classifier ``name`` (``imagenet_cls/NAME.layout.json``)."""
+    return load_layout(name, 'imagenet_cls')
+
+
+def authors_classifier_state(name: str) -> dict:
+    """Synthetic weights (the README's recipe) of the authors' classifier ``name``."""
+    return synthetic_state_dict(classifier_layout(name))
+
+
+def save_authors_classifier(path, name: str = 'uniformer_xxs_in1k', key: str = 'model'):
+    """The authors' ImageNet file of ``name`` as they release it (weights under ``model``),
+    synthetic weights; returns (path, state)."""
+    state = authors_classifier_state(name)
+    torch.save({key: state}, path)
+    return path, state

@@ -6,15 +6,13 @@ import json
 import pytest
 import torch
 
-from reference import REFERENCE, golden_input, golden_probe, require_shared, synthetic_state_dict
+from reference import (REFERENCE, golden_input, golden_probe, require_shared,
+                       synthetic_state_dict)
+from reference import classifier_layout as cls_layout
 from uniformer_dense.models import create_classifier
 from uniformer_dense.models.classifier import CLASSIFIERS, UniFormerClassifier
 
 CLS_REFERENCE = REFERENCE / 'imagenet_cls'
-
-
-def cls_layout(name):
-    return json.loads(require_shared(CLS_REFERENCE / f'{name}.layout.json').read_text())
 
 
 def golden_names():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from reference import COCO_MINI, REFERENCE, require_shared, synthetic_state_dict
+from reference import COCO_MINI, authors_classifier_state, require_shared
 from tools_cli import REPO, run_tool
 from uniformer_dense import apis
 from uniformer_dense.convert import convert_loaded
@@ -20,9 +20,7 @@ IMAGE = '000000000785.jpg'
 def checkpoint(tmp_path_factory):
     """The authors' XXS file (synthetic weights of its reference layout) converted for
     MMPretrain, as zoo://NAME or tools/convert_checkpoint.py --source imagenet make it."""
-    layout = json.loads(require_shared(REFERENCE / 'imagenet_cls' / 'uniformer_xxs_in1k.layout.json')
-                        .read_text())
-    state = synthetic_state_dict(layout)
+    state = authors_classifier_state('uniformer_xxs_in1k')
     path = tmp_path_factory.mktemp('cls') / 'uniformer_xxs_in1k_mmpretrain.pth'
     torch.save(convert_loaded({'model': state}, 'imagenet', src='authors'), path)
     return path, state

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from reference import REFERENCE, require_shared
+from reference import classifier_layout as cls_layout
 from tools_cli import REPO, run_tool
 from uniformer_dense import zoo
 from uniformer_dense.harness import load_config
@@ -14,11 +14,6 @@ from uniformer_dense.models import ARCH_SETTINGS
 
 CLS = REPO / 'configs' / 'cls'
 ENTRIES = [e for e in zoo.ENTRIES if e.task == 'cls']
-
-
-def cls_layout(name):
-    return json.loads(require_shared(REFERENCE / 'imagenet_cls' / f'{name}.layout.json')
-                      .read_text())
 
 
 def test_one_config_per_released_classifier():
@@ -51,6 +46,32 @@ def test_config_names_its_network_resolution_and_recipe(entry):
                                         else 310 if '_tl_' in entry.name else 300)
     if entry.input_size == 384:  # fine-tuned from the 224-px token-labeling file
         assert cfg.load_from == f'zoo://{entry.name[:-len("_384")]}'
+    # the rest of the authors' recipe (run.sh + main.py defaults, per family)
+    family = ('light' if light else 'tl_384' if entry.input_size == 384
+              else 'tl' if '_tl_' in entry.name else 'in1k')
+    lr = {'in1k': 8e-4 if 'base' in entry.name else 1e-3,
+          'tl': 1.2e-3 if 'large' in entry.name else 1.6e-3, 'tl_384': 5e-6,
+          'light': 3.2e-3 if 'xxs' in entry.name else 4e-3}[family]
+    assert cfg.optim_wrapper.optimizer.lr == pytest.approx(lr)
+    if family != 'tl_384':
+        warmup, cosine = cfg.param_scheduler
+        assert warmup.type == 'LinearLR' and cosine.type == 'CosineAnnealingLR'
+        assert warmup.start_factor * lr == pytest.approx(1e-6)  # warm-up from 1e-6
+        assert warmup.end == cosine.begin == (30 if light else 5)
+        assert cosine.end == (600 if light else 300) and cosine.eta_min == 1e-5
+        assert cosine.T_max == cosine.end - cosine.begin
+    ema = [h for h in cfg.custom_hooks if h.type == 'EMAHook']
+    assert [h.momentum for h in ema] == {'light': [1e-4], 'tl': [8e-5]}.get(family, [])
+    assert {'NonFiniteLossHook', 'RandomStateHook'} <= {h.type for h in cfg.custom_hooks}
+    sampler = cfg.train_dataloader.sampler.type
+    assert sampler == ('RepeatAugSampler' if family == 'in1k' else 'DefaultSampler')
+    mixup = [a.type for a in (cfg.model.get('train_cfg') or {}).get('augments', [])]
+    assert mixup == (['Mixup', 'CutMix'] if family in ('in1k', 'light') else [])
+    drop_path = {'in1k': 0.3 if 'base' in entry.name else 0.1,
+                 'tl': 0.4 if 'large' in entry.name else 0.3 if 'base' in entry.name else 0.1,
+                 'tl_384': 0.3 if ('base' in entry.name or 'large' in entry.name) else 0.1,
+                 'light': 0.0 if 'xxs' in entry.name else 0.1}[family]
+    assert cfg.model.backbone.drop_path_rate == drop_path
 
 
 def _published_size_matches(params: int, published_m: float) -> bool:

@@ -1,12 +1,9 @@
 """Classification on your own images: the folder-per-class toy set, an ImageNet file with its
 head replaced, a short fine-tune through tools/train.py, top-1 through tools/test.py; and the
 classification data checks."""
-import json
-
 import pytest
-import torch
 
-from reference import REFERENCE, require_shared, synthetic_state_dict
+from reference import save_authors_classifier
 from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense.datacheck import DatasetError, check_datasets
 from uniformer_dense.harness import load_config
@@ -15,19 +12,11 @@ from uniformer_dense.toy_data import CLS_CLASSES, make_class_folders
 TOY = REPO / 'configs' / 'toy' / 'uniformer_xxs_cls_toy.py'
 
 
-def authors_imagenet_file(path, name='uniformer_xxs_in1k'):
-    """An ImageNet file laid out as the authors release them (weights under 'model')."""
-    layout = json.loads(require_shared(REFERENCE / 'imagenet_cls' / f'{name}.layout.json')
-                        .read_text())
-    torch.save({'model': synthetic_state_dict(layout)}, path)
-    return path
-
-
 @pytest.fixture
 def toy_config(tmp_path):
     """The toy config on generated folders, starting from a local ImageNet file."""
     make_class_folders(tmp_path / 'cls')
-    weights = authors_imagenet_file(tmp_path / 'uniformer_xxs_in1k.pth')
+    weights, _ = save_authors_classifier(tmp_path / 'uniformer_xxs_in1k.pth')
     config = tmp_path / 'toy_cls.py'
     config.write_text(
         f"_base_ = '{TOY}'\n"
@@ -51,9 +40,8 @@ def test_short_finetune_on_class_folders_raises_top1(toy_config, tmp_path):
     assert 'New classifier head (3 classes; the file has 1000)' in log
     initial = tmp_path / 'initial.pth'
     fixed = tmp_path / 'fixed_classes.py'  # the same model, class count written out
-    fixed.write_text(f"_base_ = '{toy_config}'\nmodel = dict(backbone=dict(num_classes=3), "
-                     f"data_preprocessor=dict(num_classes=3))\n")
-    untrained_checkpoint(fixed, initial)
+    fixed.write_text(f"_base_ = '{toy_config}'\nmodel = dict(backbone=dict(num_classes=3))\n")
+    untrained_checkpoint(fixed, initial, with_weights=True)
     scores = {}
     for name, ckpt in (('initial', initial), ('trained', work / 'epoch_20.pth')):
         run_tool('test.py', toy_config, ckpt, '--work-dir', tmp_path / name, '--out',
@@ -127,7 +115,7 @@ def test_tools_test_evaluates_a_zoo_classifier_on_imagenet_val_layout(tmp_path):
     root = _imagenet_val(tmp_path)
     served = tmp_path / 'served'
     served.mkdir()
-    authors = authors_imagenet_file(served / 'uniformer_xxs_in1k_128.pth')
+    authors, _ = save_authors_classifier(served / 'uniformer_xxs_in1k_128.pth')
     config = REPO / 'configs' / 'cls' / 'uniformer_xxs_in1k_128.py'
     options = ['--cfg-options', f'test_dataloader.dataset.data_root={root}',
                'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']

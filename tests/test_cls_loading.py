@@ -1,20 +1,12 @@
 """ImageNet files into the classifiers: the containers the authors' files come in, a
 token-labeling file into a plain classifier, another class count, a light file into a
 non-light classifier."""
-import json
-
 import pytest
 import torch
 
-from reference import REFERENCE, require_shared, synthetic_state_dict
+from reference import authors_classifier_state as authors_state
 from uniformer_dense.checkpoint import CheckpointError, load_backbone_checkpoint
 from uniformer_dense.models import create_classifier
-
-
-def authors_state(name):
-    layout = json.loads(require_shared(REFERENCE / 'imagenet_cls' / f'{name}.layout.json')
-                        .read_text())
-    return synthetic_state_dict(layout)
 
 
 @pytest.mark.parametrize('container', ['model', 'model_ema', 'state_dict', 'state_dict_ema'])

@@ -2,13 +2,13 @@
 file of the model zoo, weights through the zoo, the authors' evaluation transform from the
 pretrained config."""
 import dataclasses
-import json
+import math
 
 import pytest
 import torch
 
 from http_server import FileServer
-from reference import REFERENCE, require_shared, synthetic_state_dict
+from reference import save_authors_classifier
 from uniformer_dense import zoo
 from uniformer_dense.models import UniFormerClassifier
 
@@ -36,8 +36,11 @@ def test_the_tag_picks_network_and_evaluation_transform(entry):
     assert cfg['num_classes'] == 1000 and cfg['classifier'] == 'head'
     assert cfg['url'] == f'zoo://{entry.name}'
     data = timm.data.resolve_data_config({}, model=model)
-    assert data['interpolation'] == 'bicubic' and data['crop_pct'] in (0.875, 0.9)
+    crop_pct = 0.9 if '_tl_' in entry.name else 0.875  # the authors' evaluation crops
+    assert data['interpolation'] == 'bicubic' and data['crop_pct'] == crop_pct
     assert data['mean'] == (0.485, 0.456, 0.406) and data['std'] == (0.229, 0.224, 0.225)
+    resize = timm.data.create_transform(**data).transforms[0]
+    assert resize.size == math.floor(entry.input_size / crop_pct)  # short side: 256, 248 ...
     assert model.get_parameter(cfg['first_conv'] + '.weight').shape[1] == 3
 
 
@@ -49,21 +52,12 @@ def test_default_tag_is_the_224_px_plain_file():
     assert tl.kind == 'token_labeling' and tl.blocks3[0].attn.num_heads == 10  # head dim 32
 
 
-def _authors_file(tmp_path, name):
-    layout = json.loads(require_shared(REFERENCE / 'imagenet_cls' / f'{name}.layout.json')
-                        .read_text())
-    state = synthetic_state_dict(layout)
-    path = tmp_path / f'{name}.pth'
-    torch.save({'model': state}, path)
-    return path, state
-
-
 def test_pretrained_weights_come_through_the_zoo_and_num_classes_replaces_the_head(
         tmp_path, cache, monkeypatch):
     """pretrained=True downloads zoo://NAME (the authors' file, served over HTTP from this
     machine as the entry's only mirror) and loads every tensor; num_classes=N keeps a fresh
     N-class head (and class-token head) and loads the rest."""
-    path, state = _authors_file(tmp_path, 'uniformer_xxs_in1k')
+    path, state = save_authors_classifier(tmp_path / 'uniformer_xxs_in1k.pth')
     name = 'uniformer_xxs_in1k_128'
     with FileServer(path.parent) as server:
         monkeypatch.setitem(zoo.WEIGHTS, name, dataclasses.replace(
@@ -78,3 +72,15 @@ def test_pretrained_weights_come_through_the_zoo_and_num_classes_replaces_the_he
                                state['blocks3.1.attn.qkv.weight'])
     with torch.no_grad():
         assert model.eval()(torch.randn(1, 3, 128, 128)).shape == (1, 7)
+
+
+def test_num_classes_0_gives_the_pooled_features():
+    """timm's way to embeddings: no head, (B, C) features, for every kind."""
+    for name in ('uniformer_small.tl_in1k', 'uniformer_xxs.in1k'):
+        model = timm.create_model(name, num_classes=0, depths=(1, 1, 2, 1))
+        x = torch.randn(2, 3, 64, 64)
+        for mode in (True, False):
+            model.train(mode)
+            with torch.no_grad():
+                out = model(x)
+            torch.testing.assert_close(out, model.forward_features(x).mean((2, 3)))

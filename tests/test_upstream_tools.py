@@ -34,9 +34,13 @@ def keep_one_category(ann: Path, name: str, out: Path) -> Path:
 
 
 def subset_metric(ann_file):
+    """The metric as a config names it, built in MMDetection's scope (an earlier test may
+    have left another toolbox's as MMEngine's default)."""
     from mmdet.registry import METRICS
-    return METRICS.build(dict(type='CategorySubsetCocoMetric', ann_file=str(ann_file),
-                              metric=['bbox', 'segm']))
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return METRICS.build(dict(type='CategorySubsetCocoMetric', ann_file=str(ann_file),
+                                  metric=['bbox', 'segm']))
 
 
 def test_category_subset_metric_matches_by_name_and_leaves_full_files_alone(tmp_path):

@@ -72,13 +72,15 @@ def build_model(cfg: Config, with_weights: bool = False, init: bool = True):
     return model
 
 
-def save_initial_checkpoint(config, path, cfg_options: Optional[dict] = None):
-    """Save the config's model exactly as training starts (same seed, no pretrained
-    weights) as a checkpoint without ``meta``: the "untrained" baseline of demos and tests.
-    ``cfg_options`` as ``--cfg-options`` gives them (``{'model.backbone.num_classes': 3}``)."""
+def save_initial_checkpoint(config, path, cfg_options: Optional[dict] = None,
+                            with_weights: bool = False):
+    """Save the config's model exactly as training starts (same seed; no pretrained weights,
+    or with ``with_weights`` its ``init_cfg``'s, as a fine-tuning starts) as a checkpoint
+    without ``meta``: the "untrained" baseline of demos and tests. ``cfg_options`` as
+    ``--cfg-options`` gives them (``{'model.backbone.num_classes': 3}``)."""
     cfg = load_config(str(config), cfg_options)
     set_random_seed(cfg.get('randomness', {}).get('seed', 0))
-    model = build_model(cfg)
+    model = build_model(cfg, with_weights=with_weights)
     torch.save({'state_dict': model.state_dict()}, path)
     return path
 

@@ -140,9 +140,15 @@ def drop_classifier_keys(state: dict, own: dict) -> Tuple[dict, List[str]]:
 
 def extract_state_dict(ckpt: dict, source: str = '<checkpoint>') -> Dict[str, torch.Tensor]:
     """The weights of a checkpoint, wherever its writer put them."""
-    # the EMA copies last: a file with both gives the trained weights, as the authors evaluate
+    # EMA copies last: of a file holding both (DeiT's and timm's training scripts write both),
+    # the trained weights are taken, and the log says so
     for key in ('state_dict', 'model', 'model_state', 'module', 'model_ema', 'state_dict_ema'):
         if key in ckpt and isinstance(ckpt[key], dict):
+            ema = [k for k in ('model_ema', 'state_dict_ema') if k != key and isinstance(
+                ckpt.get(k), dict)]
+            if ema:
+                print_log(f'{source}: loading {key!r}; the file also holds the EMA weights '
+                          f'{ema[0]!r} (not loaded)', logger='current')
             ckpt = ckpt[key]
             break
     state = strip_module_prefix(ckpt)
@@ -270,14 +276,17 @@ def _mismatch_message(model, filename, state, report) -> str:
         hints.append(f'the file has {depths[0]} blocks per stage, model {variant!r} has '
                      f'{depths[1]}: it belongs to another variant')
     if any('gamma_' in k for k in report.unexpected):
-        hints.append('the file uses layer scale (gamma_1/gamma_2): build the backbone with '
-                     'layer_scale=1e-6 (any value; the file overwrites it)')
+        hints.append('the file uses layer scale (gamma_1/gamma_2): build variant '
+                     "'uniformer_b_ls' or 'uniformer_l' (or give layer_scale=1e-6; the file "
+                     'overwrites the value)')
     if any('gamma_' in k for k in report.missing):
         hints.append('the model uses layer scale but the file does not: set layer_scale=None')
     if 'cls_token' in report.unexpected:
+        light = {448: 'xxs', 512: 'xs'}.get(state['cls_upsample.weight'].shape[0]
+                                             if 'cls_upsample.weight' in state else 0)
         hints.append("it is a light model's file (class token, token pruning): build "
-                     "'uniformer_xxs' or 'uniformer_xs' (classifiers 'uniformer_xxs_in1k', "
-                     "'uniformer_xs_in1k')")
+                     + (f"'uniformer_{light}' (classifier 'uniformer_{light}_in1k')" if light
+                        else "'uniformer_xxs' or 'uniformer_xs'"))
     if 'cls_token' in report.missing:
         hints.append('the model is a light one (class token) but the file is not')
     heads = [(k, want, got) for k, want, got in report.mismatched if HEAD_KEYS.match(k)]

@@ -9,7 +9,8 @@ into MMPretrain's losses and predictions.
 
 Losses, as released: light models ``0.5 x loss(pooled head) + 0.5 x loss(class-token head)``
 (the authors' ``engine_light.py``); token-labeling models ``loss(class head) + aux_weight x
-loss(every token's logits, the image's target)``. With dense label maps (token labeling
+loss(every token's logits, the image's target)``, ``aux_weight`` 1.0 (``--dense-weight`` of the
+authors' ``token_labeling/main.py``; LV-ViT's own default is 0.5). With dense label maps (token labeling
 proper, LV-ViT's per-token targets) the per-token term compares against those instead; here
 each token's target is the image's, as token labeling is without a map.
 
@@ -33,14 +34,14 @@ class UniFormerClsHead(ClsHead):
 
     Args:
         aux_weight: weight of the per-token loss of token-labeling models (the authors'
-            ``--dense-weight``, 0.5).
+            ``--dense-weight``, 1.0).
         light_weights: weights of the pooled head's and the class-token head's losses of
             the light models (0.5, 0.5 as released).
         **kwargs: :class:`mmpretrain.models.heads.ClsHead` arguments (``loss``, ``topk``,
             ``cal_acc``).
     """
 
-    def __init__(self, aux_weight: float = 0.5,
+    def __init__(self, aux_weight: float = 1.0,
                  light_weights: Sequence[float] = (0.5, 0.5), **kwargs):
         super().__init__(**kwargs)
         self.aux_weight = aux_weight

@@ -142,12 +142,14 @@ def enable_tta(cfg: Config):
 
 def classes_from_folders(cfg: Config, split: str) -> None:
     """A classification config that leaves ``model.backbone.num_classes`` to the data
-    (None): the class folders of ``split``'s dataset say how many (the classifier and the
-    Mixup / CutMix one-hot targets of the data preprocessor), with a log line."""
+    (None): the class folders of the training set say how many (of ``split``'s set where the
+    config has no training set), for the classifier and the Mixup / CutMix one-hot targets of
+    the data preprocessor, with a log line."""
     backbone = cfg.model.get('backbone') or {}
     if task_of(cfg) != 'cls' or 'num_classes' not in backbone or \
             backbone['num_classes'] is not None:
         return
+    split = 'train' if 'dataset' in (cfg.get('train_dataloader') or {}) else split
     loader = cfg.get(f'{split}_dataloader') or {}
     if 'dataset' not in loader:
         raise DatasetError(f'model.backbone.num_classes=None asks for the class count of the '

@@ -3,7 +3,8 @@
 # The ImageNet-1K file of the model zoo initialises everything but the classifier, which gets
 # one output per class folder: the package's tools/train.py and test.py count the folders of
 # the training set (num_classes=None) and log it; under MMPretrain's own tools set
-# model.backbone.num_classes (and model.data_preprocessor.num_classes) to the count.
+# model.backbone.num_classes to the count (not model.data_preprocessor: a data_preprocessor
+# inside model replaces the config's top-level one, mean / std included).
 #   python tools/train.py configs/cls/finetune_custom_uniformer_s.py
 # Recipe: 30 epochs, batch 32, AdamW lr 1e-4 with a 1-epoch warm-up and cosine decay, the
 # ImageNet augmentation without Mixup / CutMix (small datasets), label smoothing 0.1.

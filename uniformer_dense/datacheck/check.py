@@ -21,7 +21,7 @@ from .video_lists import (check_list_dataset, classifier_num_classes, list_layou
 
 def check_datasets(cfg, splits=('train', 'val', 'test')) -> None:
     """Raise :class:`DatasetError` for the first unusable dataset of ``splits``."""
-    num_classes = classifier_num_classes(cfg) or image_classifier_num_classes(cfg)
+    num_classes = classifier_num_classes(cfg)
     for split in splits:
         loader = cfg.get(f'{split}_dataloader')
         if not loader or 'dataset' not in loader:
@@ -44,19 +44,14 @@ def check_dataset(ds: dict, key: str, split: str, num_classes: Optional[int] = N
     root = ds.get('data_root') or ''
     if '://' in root or '://' in str(ds.get('ann_file') or '') or ds.get('backend_args'):
         return  # remote storage (petrel, s3, http): the toolbox's file backend reads it
-    if is_image_classification(ds):  # MMPretrain: a list file or one folder per class
-        if root and not osp.isdir(root):
-            raise DatasetError(
-                f'{key}.data_root: directory {root!r} does not exist (absolute: '
-                f'{osp.abspath(root)!r}). Put the dataset there (layouts in README.md) or pass '
-                f'--cfg-options {key}.data_root=PATH.')
-        check_image_classification(ds, key, num_classes)
-        return
     if root and not osp.isdir(root):
         raise DatasetError(
             f'{key}.data_root: directory {root!r} does not exist (absolute: '
             f'{osp.abspath(root)!r}). Put the dataset there (layouts in README.md) or pass '
             f'--cfg-options {key}.data_root=PATH.')
+    if is_image_classification(ds):  # MMPretrain: a list file or one folder per class
+        check_image_classification(ds, key, num_classes)
+        return
     prefixes = dict(ds.get('data_prefix') or {})
     for name, rel in prefixes.items():
         path = join_root(root, rel)
@@ -90,14 +85,3 @@ def check_dataset(ds: dict, key: str, split: str, num_classes: Optional[int] = N
             join_root(root, prefixes.get('seg_map_path', '')),
             ds.get('img_suffix', '.jpg'), ds.get('seg_map_suffix', '.png'), key,
             needs_maps='seg_map_path' in prefixes)
-
-
-def image_classifier_num_classes(cfg) -> Optional[int]:
-    """The classes of an MMPretrain classifier (``model.backbone.num_classes`` of the
-    package's classifiers, or ``model.head.num_classes``)."""
-    model = cfg.get('model') or {}
-    for part in ('backbone', 'head'):
-        sub = model.get(part) if hasattr(model, 'get') else None
-        if hasattr(sub, 'get') and isinstance(sub.get('num_classes'), int):
-            return sub['num_classes']
-    return None

@@ -19,7 +19,8 @@ from .common import DatasetError, join_root, show_items, type_name
 # MMPretrain's dataset types that read a list file or class folders (and their subclasses
 # of the package's configs).
 IMAGE_CLASSIFICATION_DATASETS = ('ImageNet', 'CustomDataset', 'ImageNet21k')
-IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp')
+# MMPretrain's IMG_EXTENSIONS: the files CustomDataset / ImageNet read (others are skipped).
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif')
 
 
 def is_image_classification(ds: dict) -> bool:
@@ -125,7 +126,8 @@ def _check_list(path: str, folder: str, key: str, num_classes: Optional[int]) ->
                            f'under {folder!r}: {show_items(missing)}. Restore them or remove '
                            f'their lines.')
     if bad_labels:
+        allowed = (f'0..{num_classes - 1} (the classifier has {num_classes} classes)'
+                   if num_classes is not None else '0 and up')
         raise DatasetError(
-            f'{key}.ann_file: labels outside 0..{"" if num_classes is None else num_classes - 1}'
-            f' in {path}: {show_items(bad_labels)} (the classifier has {num_classes} '
-            f'classes); fix the list or model.backbone.num_classes.')
+            f'{key}.ann_file: labels outside {allowed} in {path}: {show_items(bad_labels)}; '
+            f'fix the list or model.backbone.num_classes.')

@@ -52,11 +52,13 @@ def missing_list_advice(kind: str, split: str, key: str) -> str:
 
 
 def classifier_num_classes(cfg) -> Optional[int]:
-    """The classifier's number of classes (MMAction2 recognisers: ``model.cls_head``)."""
+    """The classifier's number of classes: MMAction2 recognisers' ``model.cls_head``, the
+    package's ImageNet classifiers' ``model.backbone`` (MMPretrain), or ``model.head``."""
     model = cfg.get('model') or {}
-    head = model.get('cls_head') if hasattr(model, 'get') else None
-    if hasattr(head, 'get') and isinstance(head.get('num_classes'), int):
-        return head['num_classes']
+    for part in ('cls_head', 'backbone', 'head'):
+        sub = model.get(part) if hasattr(model, 'get') else None
+        if hasattr(sub, 'get') and isinstance(sub.get('num_classes'), int):
+            return sub['num_classes']
     return None
 
 

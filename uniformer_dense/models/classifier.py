@@ -95,7 +95,10 @@ class UniFormerClassifier(UniFormer):
                                  f'return their last map only; build a backbone '
                                  f'(create_backbone) for multi-scale or windowed features.')
         if not isinstance(num_classes, int) or num_classes < 0:
-            raise ValueError(f'num_classes={num_classes!r}: use a count >= 1 (0 for no head).')
+            raise ValueError(
+                f'num_classes={num_classes!r}: give model.backbone.num_classes a count >= 1 (0 '
+                f'for no head). None is for the package\'s tools/train.py and test.py, which '
+                f'count the class folders of the dataset; elsewhere write the count.')
         super().__init__(variant=variant, out_indices=(3,), **kwargs)
         dim = self.embed_dims[-1]
         self.num_classes = num_classes
@@ -142,7 +145,10 @@ class UniFormerClassifier(UniFormer):
 
     def forward_head(self, feat: torch.Tensor, cls_token: Optional[torch.Tensor] = None):
         """The prediction (eval) or what the loss needs (training) from the final map (and the
-        light models' class token); see the module docstring."""
+        light models' class token); see the module docstring. Without a head
+        (``num_classes=0``): the pooled features ``(B, C)``, as timm's models give them."""
+        if not self.num_classes:
+            return feat.mean((2, 3))
         if self.token_labeling:
             tokens = feat.flatten(2).transpose(1, 2)
             logits = self.head(tokens.mean(1))
@@ -152,8 +158,6 @@ class UniFormerClassifier(UniFormer):
         if self.light and self.training:
             return logits, self.head_cls(self.norm_cls(cls_token).squeeze(1))
         return logits
-
-
 
 
 def create_classifier(name: str, num_classes: int = 1000, **overrides) -> UniFormerClassifier:

@@ -3,7 +3,9 @@
 # 5e-4 x batch / 512 (XS: 4e-3; XXS: 4e-4 x 8 = 3.2e-3 and weight decay 0.1), batch 512 x 8
 # GPUs, no repeated augmentation, EMA 0.9999, no mixed precision (the authors saw NaN losses),
 # two heads in training (0.5 x pooled head + 0.5 x class-token head). The class token is not
-# decayed. Evaluation: short side to size / 0.875 (bicubic), centre crop.
+# decayed. Augmentation: in1k's (Mixup / CutMix, random erasing 0.25, XS RandAugment m9), XXS
+# with AutoAugment instead (the authors' "weaker augmentation": timm's 'v0' policy, see the XXS
+# configs). Evaluation: short side to size / 0.875 (bicubic), centre crop.
 _base_ = './in1k.py'
 
 train_dataloader = dict(batch_size=512, sampler=dict(_delete_=True, type='DefaultSampler',
@@ -22,5 +24,6 @@ param_scheduler = [
 ]
 train_cfg = dict(max_epochs=600)
 auto_scale_lr = dict(base_batch_size=4096)
+# a list replaces the base's whole: the safeguards of ../models/uniformer_cls.py again
 custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook'),
                 dict(type='EMAHook', momentum=1e-4, update_buffers=True, priority='ABOVE_NORMAL')]

@@ -29,5 +29,6 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', T_max=295, eta_min=1e-5, by_epoch=True, begin=5, end=300),
 ]
 train_cfg = dict(max_epochs=310)
+# a list replaces the base's whole: the safeguards of ../models/uniformer_cls.py again
 custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook'),
                 dict(type='EMAHook', momentum=8e-5, update_buffers=True, priority='ABOVE_NORMAL')]

@@ -29,4 +29,5 @@ optim_wrapper = dict(optimizer=dict(lr=5e-6, weight_decay=1e-8))
 param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=True, begin=0, end=60)]
 train_cfg = dict(max_epochs=60)
 auto_scale_lr = dict(base_batch_size=512)
+# no EMA; the safeguards of ../models/uniformer_cls.py (a list replaces the base's whole)
 custom_hooks = [dict(type='NonFiniteLossHook'), dict(type='RandomStateHook')]
