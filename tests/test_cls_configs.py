@@ -39,7 +39,18 @@ def test_config_names_its_network_resolution_and_recipe(entry):
     assert resize['scale'] == math.floor(entry.input_size / crop_pct)
     assert resize['interpolation'] == 'bicubic'
     train = cfg.train_dataloader.dataset.pipeline
-    assert [t for t in train if t['type'] == 'RandomResizedCrop'][0]['scale'] == entry.input_size
+    steps = [t['type'] for t in train]
+    if '_tl_' in entry.name:  # token labeling: the maps are cropped / flipped with the image
+        assert steps == ['LoadImageFromFile', 'LoadTokenLabel', 'TokenLabelRandomResizedCrop',
+                         'TokenLabelRandomFlip', 'RandAugment', 'RandomErasing',
+                         'TokenLabelTarget', 'PackInputs'], steps
+        assert train[1]['label_root'] == 'data/imagenet/label_top5_train_nfnet'
+        assert train[-1]['algorithm_keys'] == ('gt_token_score', 'gt_crop_score')
+        assert cfg.model.backbone.mix_token is True
+    else:
+        assert 'LoadTokenLabel' not in steps and not cfg.model.backbone.get('mix_token')
+    crop_step = 'TokenLabelRandomResizedCrop' if '_tl_' in entry.name else 'RandomResizedCrop'
+    assert [t for t in train if t['type'] == crop_step][0]['scale'] == entry.input_size
     light = entry.variant in ('uniformer_xxs', 'uniformer_xs')
     assert cfg.optim_wrapper.get('type', 'OptimWrapper') == 'OptimWrapper'  # fp32 by default
     assert cfg.train_cfg.max_epochs == (600 if light else 60 if entry.input_size == 384

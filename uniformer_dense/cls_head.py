@@ -10,9 +10,11 @@ into MMPretrain's losses and predictions.
 Losses, as released: light models ``0.5 x loss(pooled head) + 0.5 x loss(class-token head)``
 (the authors' ``engine_light.py``); token-labeling models ``loss(class head) + aux_weight x
 loss(every token's logits, the image's target)``, ``aux_weight`` 1.0 (``--dense-weight`` of the
-authors' ``token_labeling/main.py``; LV-ViT's own default is 0.5). With dense label maps (token labeling
-proper, LV-ViT's per-token targets) the per-token term compares against those instead; here
-each token's target is the image's, as token labeling is without a map.
+authors' ``token_labeling/main.py``; LV-ViT's own default is 0.5). With dense label maps
+(token labeling proper: ``TokenLabelTarget`` in the pipeline) the per-token term compares
+each token with the teacher's scores of its cell, the class head with the teacher's scores of
+the crop; without maps every token's target is the image's. Under MixToken the class head's
+target is mixed by the share of swapped tokens (:mod:`uniformer_dense.token_labeling`).
 
 Imports MMPretrain: :func:`uniformer_dense.registry.register_all` imports this module only
 where MMPretrain is installed.
@@ -25,6 +27,8 @@ import torch
 from mmpretrain.models.heads import ClsHead
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
+
+from .token_labeling import mix_targets, soft_targets
 
 Outputs = Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]
 
@@ -68,20 +72,48 @@ class UniFormerClsHead(ClsHead):
             target = torch.cat([s.gt_label for s in data_samples])
         if not isinstance(out, tuple):
             return super()._get_loss(out, data_samples, **kwargs)
-        logits, second = out
+        logits, second = out[:2]
         n = logits.size(0)
         losses = {}
         if second.dim() == 3:  # token labeling: (B, N, classes) per-token logits
-            tokens = second.shape[1]
-            token_target = target.repeat_interleave(tokens, 0)
-            losses['loss_cls'] = self.loss_module(logits, target, avg_factor=n, **kwargs)
+            cls_target, token_target = self._token_label_targets(
+                second, target, data_samples, lam=out[2] if len(out) == 3 else 1.)
+            losses['loss_cls'] = self.loss_module(logits, cls_target, avg_factor=n, **kwargs)
             losses['loss_aux'] = self.aux_weight * self.loss_module(
-                second.flatten(0, 1), token_target, avg_factor=n * tokens, **kwargs)
+                second.flatten(0, 1), token_target, avg_factor=token_target.shape[0], **kwargs)
         else:  # light: the pooled head and the class-token head
             w_avg, w_cls = self.light_weights
             losses['loss_avg'] = w_avg * self.loss_module(logits, target, avg_factor=n, **kwargs)
             losses['loss_cls'] = w_cls * self.loss_module(second, target, avg_factor=n, **kwargs)
         return losses
+
+    @staticmethod
+    def _token_label_targets(aux: torch.Tensor, target: torch.Tensor,
+                             data_samples: List[DataSample], lam: float):
+        """(class-head target, per-token targets ``(B * N, C)``) of a token-labeling batch.
+
+        With dense label maps (``gt_token_score`` / ``gt_crop_score`` from
+        :class:`~uniformer_dense.cls_transforms.TokenLabelTarget`): the teacher's scores of
+        the crop for the class head and of each token's cell for the tokens, as the
+        authors' loss takes them (their ``--ground-truth`` is off). Without: the image's
+        label for both. Under MixToken (``lam < 1``) the class-head target is mixed with
+        the batch-reversed sample's; the per-token outputs were already swapped back."""
+        B, N, C = aux.shape
+        if 'gt_token_score' in data_samples[0]:
+            tokens = torch.stack([s.gt_token_score for s in data_samples]).to(aux.device)
+            if tokens.shape[1:] != (N, C):
+                raise ValueError(
+                    f'token labels of shape {tuple(tokens.shape[1:])} (tokens, classes) for a '
+                    f'classifier with {N} tokens and {C} classes: TokenLabelTarget\'s stride '
+                    f'must be the classifier\'s (32) and its num_classes the classifier\'s.')
+            cls_target = torch.stack([s.gt_crop_score for s in data_samples]).to(aux.device)
+            token_target = tokens.flatten(0, 1)
+        else:
+            cls_target = target
+            token_target = target.repeat_interleave(N, 0)
+        if lam < 1.:
+            cls_target = mix_targets(soft_targets(cls_target, C), lam)
+        return cls_target, token_target
 
 
 def register_cls_head() -> None:

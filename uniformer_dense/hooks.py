@@ -31,9 +31,10 @@ class NonFiniteLossHook(Hook):
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if not outputs:
             return
-        bad = {k: float(v) for k, v in outputs.items()
-               if k.startswith('loss') and (isinstance(v, (int, float)) or hasattr(v, 'item'))
-               and not math.isfinite(float(v))}
+        # .item(), not float(): the total loss still holds its graph (float() warns on it)
+        values = {k: v.item() if hasattr(v, 'item') else v for k, v in outputs.items()
+                  if k.startswith('loss') and (isinstance(v, (int, float)) or hasattr(v, 'item'))}
+        bad = {k: v for k, v in values.items() if not math.isfinite(v)}
         if not bad:
             return
         last = runner.work_dir + '/last_checkpoint'

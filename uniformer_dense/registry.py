@@ -100,7 +100,9 @@ def register_all():
         register_coco_metric()
     if importlib.util.find_spec('mmpretrain') is not None:
         from .cls_head import register_cls_head  # imports MMPretrain
+        from .cls_transforms import register_cls_transforms  # imports MMPretrain
         register_cls_head()
+        register_cls_transforms()
     if importlib.util.find_spec('mmpose') is not None:
         register_pose_visualizer()
     if importlib.util.find_spec('mmseg') is not None:

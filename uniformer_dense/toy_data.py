@@ -15,6 +15,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 
 CLASSES = ('rectangle', 'ellipse')
 # A fixed colour per class keeps the toy task learnable in minutes.
@@ -141,13 +142,15 @@ CLS_CLASSES = ('ellipse', 'rectangle', 'triangle')
 def make_class_folders(root, n_train: int = 48, n_val: int = 24, size: int = 64,
                        seed: int = 3) -> Path:
     """Write ``root/{train,val}/<class>/*.png``, MMPretrain's folder-per-class layout: one
-    filled shape of :data:`CLS_CLASSES` (random size, place and colour) per image."""
+    filled shape of :data:`CLS_CLASSES` (random size, place and colour) per image; and for
+    token labeling the training images' dense label maps, ``root/labels/<class>/*.pt``."""
     root = Path(root)
     rng = np.random.default_rng(seed)
     for split, count in (('train', n_train), ('val', n_val)):
         for i in range(count):
             cls = CLS_CLASSES[i % len(CLS_CLASSES)]
             img = rng.integers(0, 80, (size, size, 3), dtype=np.uint8)
+            img_background = img.copy()
             colour = tuple(int(c) for c in rng.integers(120, 256, 3))
             r = rng.uniform(0.2, 0.35) * size
             cx, cy = rng.uniform(r, size - r, 2)
@@ -163,7 +166,25 @@ def make_class_folders(root, n_train: int = 48, n_val: int = 24, size: int = 64,
             folder = root / split / cls
             folder.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(folder / f'{split}_{i:04d}.png'), img[:, :, ::-1])
+            if split == 'train':
+                _write_label_map(root / 'labels' / cls / f'{split}_{i:04d}.pt',
+                                 (img != img_background).any(-1), CLS_CLASSES.index(cls))
     return root
+
+
+def _write_label_map(path: Path, shape_mask: np.ndarray, label: int, grid: int = 8) -> None:
+    """A dense label map in LV-ViT's format (``(2, k, grid, grid)`` float16: top-k scores and
+    class indices) as a teacher that sees the shape would give: on each cell, score ``8 x``
+    the share of the cell the shape covers for the image's class, 0 for the others (so a
+    background cell is uniform over the classes)."""
+    size = shape_mask.shape[0]
+    cover = shape_mask.reshape(grid, size // grid, grid, size // grid).mean((1, 3))
+    order = [label] + [c for c in range(len(CLS_CLASSES)) if c != label]
+    scores = np.zeros((len(order), grid, grid), np.float32)
+    scores[0] = 8 * cover
+    indices = np.broadcast_to(np.array(order, np.float32)[:, None, None], scores.shape)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(torch.from_numpy(np.stack([scores, indices])).half(), str(path))
 
 
 # Video: two identical squares glide across a static textured background, one horizontally

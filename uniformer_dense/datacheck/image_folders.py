@@ -5,7 +5,7 @@ Two layouts: a list file (MMPretrain's ImageNet layout, ``meta/{split}.txt`` of
 no list and one sub-folder per class (the folder names, sorted, are the classes). The checks
 stop before the run on what would stop it later, or silently train the wrong thing: a missing
 folder or image, a malformed line, a label outside the classifier, a class count that is not
-the classifier's. :func:`count_class_folders` also gives the class count to a config that
+the classifier's, a missing or malformed token-labeling map (:mod:`.token_labels`). :func:`count_class_folders` also gives the class count to a config that
 leaves it to the data (``configs/cls/finetune_custom_uniformer_s.py``).
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os.path as osp
 from typing import List, Optional, Tuple
 
 from .common import DatasetError, join_root, show_items, type_name
+from .token_labels import check_token_labels, images_under, token_label_step
 
 # MMPretrain's dataset types that read a list file or class folders (and their subclasses
 # of the package's configs).
@@ -80,6 +81,15 @@ def check_image_classification(ds: dict, key: str, num_classes: Optional[int]) -
         _check_class_folders(folder, key, num_classes)
     else:
         _check_list(path, folder, key, num_classes)
+    step = token_label_step(ds)
+    if step is not None:
+        if path is None:
+            images = list(images_under(folder, IMAGE_SUFFIXES))
+        else:
+            with open(path) as f:
+                images = [join_root(folder, line.rsplit(maxsplit=1)[0]) for line in f
+                          if line.strip()]
+        check_token_labels(images, step, key, num_classes)
 
 
 def _check_class_folders(folder: str, key: str, num_classes: Optional[int]) -> None:

@@ -14,18 +14,26 @@ What ``forward`` returns follows the authors' code:
 kind                        eval mode                   training mode
 ==========================  ==========================  =====================================
 plain (``*_in1k``)          ``head(mean)``              ``head(mean)``
-token labeling (``*_tl``)   ``head(mean) + 0.5 x max``  ``(head(mean), aux_head(tokens))``
-                            over tokens of aux_head
+token labeling (``*_tl``)   ``head(mean) + 0.5 x max``  ``(head(mean), aux_head(tokens))``;
+                            over tokens of aux_head     with ``mix_token``: ``(..., lam)``
 light (XXS, XS)             ``head(mean)``              ``(head(mean), head_cls(norm_cls(cls)))``
 ==========================  ==========================  =====================================
+
+``mix_token=True`` (token-labeling training, the authors' default there) applies MixToken in
+training: a box of the stem's output is taken from the batch in reverse order, the per-token
+logits of the box are swapped back at the last stage (each token then meets its own image's
+target) and ``lam``, the share of tokens outside the box, mixes the class head's target
+(:mod:`uniformer_dense.token_labeling`).
 """
 from __future__ import annotations
 
 from typing import Optional, Tuple, Union
 
+import numpy as np
 import torch
 import torch.nn as nn
 
+from ..token_labeling import mix_in_box, mix_token_box, mixed_share, stage_box
 from .fast_paths import channels_first
 from .uniformer import ARCH_SETTINGS, VARIANT_ALIASES, UniFormer
 
@@ -80,14 +88,23 @@ class UniFormerClassifier(UniFormer):
         num_classes: classes of ``head`` (and ``aux_head`` / ``head_cls``); 0 builds no
             head (``forward`` returns the pooled features).
         token_labeling: add the per-token ``aux_head`` of the token-labeling models.
+        mix_token: MixToken in training (token-labeling models only; beta(1, 1) shares as
+            released).
         **kwargs: :class:`UniFormer` arguments (``drop_path_rate``, ``layer_scale``,
             ``init_cfg`` ...); ``out_indices`` is fixed to the last stage.
     """
 
     def __init__(self, arch: Optional[str] = None, variant: str = 'uniformer_s',
-                 num_classes: int = 1000, token_labeling: bool = False, **kwargs):
+                 num_classes: int = 1000, token_labeling: bool = False,
+                 mix_token: bool = False, **kwargs):
         if arch is not None:
             variant, token_labeling = classifier_row(arch)
+        if mix_token and not (token_labeling and num_classes):
+            raise ValueError(
+                f'mix_token=True: MixToken trains the per-token head of a token-labeling '
+                f'classifier (arch=\'*_tl\', num_classes >= 1); {arch or variant!r} '
+                f'{"has none" if not token_labeling else "has num_classes=0"}.')
+        self.mix_token = mix_token
         self.arch_name = arch
         for key in ('out_indices', 'window_size', 'test_stage3_attention', 'test_window_size'):
             if kwargs.get(key) is not None:
@@ -139,9 +156,23 @@ class UniFormerClassifier(UniFormer):
         return self.forward_stages(x)[0][0]
 
     def forward(self, x: torch.Tensor
-                ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
-        (feat,), cls_token = self.forward_stages(x)
-        return self.forward_head(feat, cls_token)
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+        if not (self.mix_token and self.training):
+            (feat,), cls_token = self.forward_stages(x)
+            return self.forward_head(feat, cls_token)
+        mixed = {}
+
+        def mix_stem(stem):
+            grid = tuple(stem.shape[-2:])
+            mixed['grid'], mixed['box'] = grid, mix_token_box(grid, np.random.beta(1., 1.))
+            return mix_in_box(stem, mixed['box'])
+
+        (feat,), _ = self.forward_stages(x, after_stem=mix_stem)
+        logits, aux = self.forward_head(feat)
+        B, (H, W) = feat.shape[0], feat.shape[-2:]
+        box = stage_box(mixed['box'], mixed['grid'], (H, W))
+        aux = mix_in_box(aux.transpose(1, 2).reshape(B, -1, H, W), box)
+        return logits, aux.flatten(2).transpose(1, 2), mixed_share(box, (H, W))
 
     def forward_head(self, feat: torch.Tensor, cls_token: Optional[torch.Tensor] = None):
         """The prediction (eval) or what the loss needs (training) from the final map (and the

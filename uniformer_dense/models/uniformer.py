@@ -23,7 +23,7 @@ compute the same numbers either way. This file is the architecture only.
 from __future__ import annotations
 
 import copy
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -717,11 +717,14 @@ class UniFormer(BaseModule):
     def forward(self, x):
         return self.forward_stages(x)[0]
 
-    def forward_stages(self, x):
+    def forward_stages(self, x, after_stem: Optional[Callable] = None):
         """The maps of ``out_indices`` (a tuple) and, for the light models, the class token
-        after stage 4 ``(B, 1, C4)`` (None for the others)."""
+        after stage 4 ``(B, 1, C4)`` (None for the others). ``after_stem`` (if given) maps the
+        stem's output ``(B, C1, H/4, W/4)`` before stage 1 (the classifiers' MixToken)."""
         outs = []
         x = self.pos_drop(self.patch_embed1(x))
+        if after_stem is not None:
+            x = after_stem(x)
         for stage in range(2):
             if stage:
                 x = self.patch_embed2(x)

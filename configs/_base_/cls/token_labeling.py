@@ -5,13 +5,36 @@
 #   repeated augmentation; apex AMP (--amp).
 # - evaluation: crop_pct 0.9 (timm's default for these models): short side to 248, bicubic,
 #   centre crop 224.
-# - loss: class head + the per-token head (weight 1.0, the authors' --dense-weight). Training
-#   with LV-ViT's dense label maps and MixToken is not in these configs yet: here each token
-#   learns the image's label, which evaluates and fine-tunes the released files.
+# - token labeling (LV-ViT's): a dense label map per training image (the authors' NFNet-F6
+#   top-5 maps, LABEL_ROOT/<class>/<stem>.pt) cropped and flipped with the image; each of the
+#   7 x 7 tokens learns the teacher's scores of its cell, the class head the teacher's scores
+#   of the crop; MixToken (a box of the stem's tokens from another image, beta(1, 1) share).
+# - loss: class head + the per-token head (weight 1.0, the authors' --dense-weight), label
+#   smoothing 0.1.
+# Without the maps, drop LoadTokenLabel / TokenLabelTarget (and the TokenLabel prefixes): each
+# token then learns the image's label, as when fine-tuning on other data.
 _base_ = './in1k.py'
 
-model = dict(train_cfg=dict(_delete_=True), head=dict(aux_weight=1.0))
-train_dataloader = dict(sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True))
+token_label_root = 'data/imagenet/label_top5_train_nfnet'
+_bgr_mean, _bgr_std = [103.53, 116.28, 123.675], [57.375, 57.12, 58.395]
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadTokenLabel', label_root=token_label_root, num_classes=1000),
+    dict(type='TokenLabelRandomResizedCrop', scale=224, backend='pillow',
+         interpolation='bicubic'),
+    dict(type='TokenLabelRandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='RandAugment', policies='timm_increasing', num_policies=2, total_level=10,
+         magnitude_level=9, magnitude_std=0.5,
+         hparams=dict(pad_val=[round(x) for x in _bgr_mean], interpolation='bicubic')),
+    dict(type='RandomErasing', erase_prob=0.25, mode='rand', min_area_ratio=0.02,
+         max_area_ratio=1 / 3, fill_color=_bgr_mean, fill_std=_bgr_std),
+    dict(type='TokenLabelTarget'),
+    dict(type='PackInputs', algorithm_keys=('gt_token_score', 'gt_crop_score')),
+]
+model = dict(backbone=dict(mix_token=True), train_cfg=dict(_delete_=True),
+             head=dict(aux_weight=1.0))
+train_dataloader = dict(sampler=dict(_delete_=True, type='DefaultSampler', shuffle=True),
+                        dataset=dict(pipeline=train_pipeline))
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='ResizeEdge', scale=248, edge='short', backend='pillow', interpolation='bicubic'),

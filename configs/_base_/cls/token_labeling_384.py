@@ -1,19 +1,23 @@
 # The authors' 384-px fine-tuning with token labeling (exp/*_tl_384/run.sh): from the 224-px
 # token-labeling file, 60 epochs (50 + 10) at a constant lr 5e-6, weight decay 1e-8, batch
-# 64 x 8 GPUs, no EMA; evaluation: short side to 426 (384 / 0.9), bicubic, centre crop 384.
+# 64 x 8 GPUs, no EMA; token labeling and MixToken as at 224 (the same maps, 12 x 12
+# tokens); evaluation: short side to 426 (384 / 0.9), bicubic, centre crop 384.
 _base_ = './token_labeling.py'
 
-_bgr_mean, _bgr_std = [103.53, 116.28, 123.675], [57.375, 57.12, 58.395]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=384, backend='pillow', interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='LoadTokenLabel', label_root={{_base_.token_label_root}}, num_classes=1000),
+    dict(type='TokenLabelRandomResizedCrop', scale=384, backend='pillow',
+         interpolation='bicubic'),
+    dict(type='TokenLabelRandomFlip', prob=0.5, direction='horizontal'),
     dict(type='RandAugment', policies='timm_increasing', num_policies=2, total_level=10,
          magnitude_level=9, magnitude_std=0.5,
-         hparams=dict(pad_val=[round(x) for x in _bgr_mean], interpolation='bicubic')),
+         hparams=dict(pad_val=[104, 116, 124], interpolation='bicubic')),
     dict(type='RandomErasing', erase_prob=0.25, mode='rand', min_area_ratio=0.02,
-         max_area_ratio=1 / 3, fill_color=_bgr_mean, fill_std=_bgr_std),
-    dict(type='PackInputs'),
+         max_area_ratio=1 / 3, fill_color=[103.53, 116.28, 123.675],
+         fill_std=[57.375, 57.12, 58.395]),
+    dict(type='TokenLabelTarget'),  # 12 x 12 tokens at 384 (the authors' --token-label-size 12)
+    dict(type='PackInputs', algorithm_keys=('gt_token_score', 'gt_crop_score')),
 ]
 train_dataloader = dict(batch_size=64, dataset=dict(pipeline=train_pipeline))
 test_pipeline = [
