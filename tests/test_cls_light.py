@@ -79,3 +79,37 @@ def test_light_training_runs_in_fp32(tmp_path):
     runner.train()
     assert type(runner.optim_wrapper).__name__ == 'OptimWrapper'
     assert dtypes == {torch.float32}
+
+
+def test_xxs_configs_train_with_timms_v0_autoaugment():
+    """The authors' XXS runs use timm's AutoAugment 'v0' (25 pairs): the configs carry it as
+    MMPretrain transforms with timm's level-to-argument rules, and the pipeline runs on a
+    real image."""
+    import numpy as np
+    from mmcv.transforms import Compose
+    from mmpretrain.registry import TRANSFORMS
+    from reference import require_shared
+
+    for size in (128, 160, 192, 224):
+        name = 'uniformer_xxs_in1k' + ('' if size == 224 else f'_{size}')
+        cfg = load_config(str(REPO / 'configs' / 'cls' / f'{name}.py'))
+        pipeline = cfg.train_dataloader.dataset.pipeline
+        auto = [t for t in pipeline if t['type'] == 'AutoAugment'][0]
+        policies = auto['policies']
+        assert len(policies) == 25 and all(len(p) == 2 for p in policies)
+        ops = [op for pair in policies for op in pair]
+        # a few entries of timm's table, converted: ('Rotate', 0.6, 8), ('Color', 0.4, 1),
+        # ('Posterize', 0.8, 2), ('SolarizeAdd', 0.6, 7), ('TranslateYRel', 0.8, 9)
+        assert dict(type='Rotate', angle=24.0, prob=0.6) in ops
+        assert dict(type='ColorTransform', magnitude=-0.72, prob=0.4,
+                    random_negative_prob=0.) in ops
+        assert dict(type='Posterize', bits=0, prob=0.8) in ops
+        assert dict(type='SolarizeAdd', magnitude=77, prob=0.6) in ops
+        assert dict(type='Translate', magnitude=0.405, prob=0.8, direction='vertical') in ops
+        assert auto['hparams'] == dict(pad_val=[104, 116, 124], interpolation='bicubic')
+    image = sorted((require_shared() / 'data' / 'coco_mini').rglob('*.jpg'))[0]
+    steps = Compose([TRANSFORMS.build(t) for t in pipeline])
+    np.random.seed(0)
+    for _ in range(8):
+        out = steps(dict(img_path=str(image), gt_label=1))
+        assert tuple(out['inputs'].shape) == (3, 224, 224)
