@@ -30,7 +30,8 @@ def main(argv=None):
     make_ade_segmentation(root / 'ade', args.train, args.val, seed=args.seed + 1)
     print(f'toy ADE20K-style segmentation written to {root / "ade"}')
     make_class_folders(root / 'cls', seed=args.seed + 3)
-    print(f'toy classification folders (one per class) written to {root / "cls"}')
+    print(f'toy classification folders (one per class; token-labeling maps in labels/) '
+          f'written to {root / "cls"}')
     make_toy_videos(root / 'video', args.video_train, args.video_val, seed=args.seed + 2)
     print(f'toy videos (MMAction2 video lists) written to {root / "video"}')
     if args.long_videos:
