@@ -38,7 +38,8 @@ HEADLINE = {
     'seg': {'miou': 'mIoU', 'macc': 'mAcc', 'aacc': 'aAcc'},
     'pose': {'keypoint_ap': 'coco/AP'},
     'action': {'top1': 'acc/top1', 'top5': 'acc/top5', 'mean_class_acc': 'acc/mean1',
-               'map': 'acc/mean_average_precision'},  # mAP: multi-label (STAN)
+               'map': 'acc/mean_average_precision',  # mAP: multi-label (STAN)
+               'mse': 'regression/mse'},  # LVU's regression tasks (STAN)
     'cls': {'top1': 'accuracy/top1', 'top5': 'accuracy/top5'},
 }
 

@@ -21,6 +21,10 @@ feature cache.
   resumes); each file is written atomically.
 - :class:`STANFeatureDataset` + ``LoadSTANFeatures`` + ``PackSTANFeatures``: the same list
   file read against the feature directory, for training the transformer on cached features.
+- Regression (LVU's ``like_ratio`` and ``view_count``): :class:`VideoRegressionDataset`
+  (``PATH VALUE`` lists; ``STANFeatureDataset(regression=True)`` for cached features) and
+  :class:`RegressionMetric` (mean squared error, LVU's measure); the head is
+  :class:`~uniformer_dense.models.stan.STANRegressionHead`.
 
 Importing the module registers these in MMAction2's registries.
 """
@@ -38,10 +42,11 @@ import numpy as np
 import torch
 from mmaction.datasets import VideoDataset
 from mmaction.datasets.transforms import SampleFrames
-from mmaction.registry import DATASETS, TRANSFORMS
+from mmaction.registry import DATASETS, METRICS, TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmcv.transforms import BaseTransform
 from mmengine.dataset import pseudo_collate
+from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
@@ -98,23 +103,81 @@ class SampleLongVideo(SampleFrames):
                   level=logging.WARNING)
 
 
+def read_regression_list(ann_file: str, video_dir: Optional[str],
+                         delimiter: str = ' ') -> list:
+    """The samples of a ``PATH VALUE`` list (real-valued targets, e.g. LVU's like ratio and
+    log view count): ``label`` is a float tensor of one value, as MMAction2's data samples
+    carry labels."""
+    data = []
+    with open(ann_file) as f:
+        for lineno, line in enumerate(f, 1):
+            fields = line.strip().split(delimiter)
+            try:
+                value = float(fields[1])
+            except (IndexError, ValueError):
+                raise DatasetError(f'{ann_file!r} line {lineno}: {line.strip()!r} is not '
+                                   f'"PATH VALUE" with a number as VALUE.') from None
+            name = osp.join(video_dir, fields[0]) if video_dir else fields[0]
+            data.append(dict(filename=name, label=torch.tensor([value])))
+    return data
+
+
+@DATASETS.register_module()
+class VideoRegressionDataset(VideoDataset):
+    """MMAction2's ``VideoDataset`` over a ``PATH VALUE`` list: one real-valued target per
+    video (LVU's ``like_ratio`` and ``view_count``), for :class:`STANRegressionHead` and
+    :class:`RegressionMetric`."""
+
+    def load_data_list(self):
+        return read_regression_list(self.ann_file, self.data_prefix.get('video'),
+                                    self.delimiter)
+
+
 @DATASETS.register_module()
 class STANFeatureDataset(VideoDataset):
-    """A video list (MMAction2's ``PATH LABEL`` / multi-label ``PATH L1 L2 ...`` lines)
-    read against a feature directory written by :func:`extract_features`: sample ``i`` is
-    ``feature_dir/PATH.pt``. Give the directory as ``data_prefix=dict(video=FEATURES)``."""
+    """A video list (MMAction2's ``PATH LABEL`` / multi-label ``PATH L1 L2 ...`` lines; with
+    ``regression=True`` ``PATH VALUE``) read against a feature directory written by
+    :func:`extract_features`: sample ``i`` is ``feature_dir/PATH.pt``. Give the directory as
+    ``data_prefix=dict(video=FEATURES)``."""
+
+    def __init__(self, *args, regression: bool = False, **kwargs):
+        self.regression = regression
+        super().__init__(*args, **kwargs)
 
     def load_data_list(self):
         # the harness's list check, here too so that upstream tools/train.py stops early
         check_video_list(self.ann_file, self.data_prefix.get('video') or '',
                          type(self).__name__,
                          ds=dict(multi_class=self.multi_class, num_classes=self.num_classes,
-                                 delimiter=self.delimiter), feature_suffix=FEATURE_SUFFIX)
+                                 delimiter=self.delimiter, regression=self.regression),
+                         feature_suffix=FEATURE_SUFFIX)
+        if self.regression:
+            return read_regression_list(self.ann_file, self.data_prefix.get('video'),
+                                        self.delimiter)
         return super().load_data_list()
 
 
-# the harness's check reads its lists against the feature directory
+# the harness's check reads their lists (against the feature directory; real-valued targets)
 register_video_list_dataset(STANFeatureDataset.__name__, feature_suffix=FEATURE_SUFFIX)
+register_video_list_dataset(VideoRegressionDataset.__name__, regression=True)
+
+
+@METRICS.register_module()
+class RegressionMetric(BaseMetric):
+    """Mean squared error (LVU's measure of its regression tasks) and mean absolute error of
+    one predicted value per video (``pred_score``) against its target (``gt_label``):
+    ``regression/mse``, ``regression/mae``."""
+    default_prefix = 'regression'
+
+    def process(self, data_batch, data_samples) -> None:
+        for sample in data_samples:
+            self.results.append((float(sample['pred_score'].reshape(-1)[0]),
+                                 float(sample['gt_label'].reshape(-1)[0])))
+
+    def compute_metrics(self, results: list) -> dict:
+        pred, target = np.asarray(results, dtype=np.float64).T
+        return dict(mse=float(np.mean((pred - target) ** 2)),
+                    mae=float(np.mean(np.abs(pred - target))))
 
 
 @TRANSFORMS.register_module()

@@ -1,6 +1,7 @@
-# Multi-label long-video classification (LVU "genre": 4 genres, any number per video):
-# lines "<id>.mp4 L1 L2 ...", per-class sigmoid scores, binary cross-entropy, mean average
-# precision. Otherwise stan_uniformer_s_frozen.py.
+# Multi-label long-video classification (e.g. 4 genres, any number per video): lines
+# "<id>.mp4 L1 L2 ...", per-class sigmoid scores, binary cross-entropy, mean average precision.
+# Otherwise stan_uniformer_s_frozen.py. (LVU's own genre task is single-label top-1:
+# lvu/stan_uniformer_s_frozen_genre.py.)
 _base_ = 'stan_uniformer_s_frozen.py'
 task = 'genre'
 num_classes = 4

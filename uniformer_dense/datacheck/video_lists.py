@@ -16,7 +16,7 @@ from __future__ import annotations
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
-from .common import DatasetError, join_root, show_items
+from .common import DatasetError, join_root, show_items, type_name
 from .videofile import video_file_problem
 
 #: Dataset types that read a "PATH LABEL" video list -> the suffix each PATH gets in
@@ -27,10 +27,24 @@ VIDEO_LIST_DATASETS: Dict[str, Optional[str]] = {'VideoDataset': None, 'RepeatAu
 RAWFRAME_LIST_DATASETS = ('RawframeDataset',)
 
 
-def register_video_list_dataset(type_name: str, feature_suffix: Optional[str] = None) -> None:
-    """Check datasets of ``type_name`` as "PATH LABEL" video lists; with ``feature_suffix``,
-    each ``PATH + feature_suffix`` must exist in ``data_prefix.video`` instead of the video."""
-    VIDEO_LIST_DATASETS[type_name] = feature_suffix
+#: Dataset types whose "PATH VALUE" lines carry a real-valued target (regression).
+REGRESSION_LIST_DATASETS = set()
+
+
+def register_video_list_dataset(dataset_type: str, feature_suffix: Optional[str] = None,
+                                regression: bool = False) -> None:
+    """Check datasets of ``dataset_type`` as "PATH LABEL" video lists; with ``feature_suffix``,
+    each ``PATH + feature_suffix`` must exist in ``data_prefix.video`` instead of the video;
+    with ``regression`` LABEL is a real number (a dataset config can also say
+    ``regression=True``)."""
+    VIDEO_LIST_DATASETS[dataset_type] = feature_suffix
+    if regression:
+        REGRESSION_LIST_DATASETS.add(dataset_type)
+
+
+def is_regression_list(ds: dict) -> bool:
+    """Whether a video-list dataset config reads real-valued targets."""
+    return bool(ds.get('regression')) or type_name(ds) in REGRESSION_LIST_DATASETS
 
 
 def list_layout(kind: str) -> Optional[str]:
@@ -85,7 +99,19 @@ def _list_lines(path: str, key: str) -> List[Tuple[int, str]]:
             from exc
 
 
-def _labels(fields: List[str], path: str, lineno: int, key: str) -> List[int]:
+def _labels(fields: List[str], path: str, lineno: int, key: str,
+            regression: bool = False) -> List[int]:
+    if regression:
+        try:
+            values = [float(x) for x in fields]
+        except ValueError:
+            values = [float('nan')]
+        if len(values) != 1 or values[0] != values[0] or abs(values[0]) == float('inf'):
+            raise DatasetError(
+                f'{key}.ann_file: {path!r} line {lineno}: target {" ".join(fields)!r} is not '
+                f'a number. Lines of a regression list are "PATH VALUE" (tools/prepare_lvu.py '
+                f'writes them for LVU\'s like_ratio and view_count).')
+        return []
     try:
         return [int(x) for x in fields]
     except ValueError:
@@ -119,6 +145,7 @@ def check_video_list(path: str, video_dir: str, key: str, num_classes: Optional[
     ds = ds or {}
     delimiter = ds.get('delimiter', ' ')
     multi_class = ds.get('multi_class', False)
+    regression = is_regression_list(ds)
     lines = _list_lines(path, key)
     if not lines:
         raise DatasetError(f'{key}.ann_file: {path!r} is empty: no videos listed. Write one '
@@ -138,7 +165,7 @@ def check_video_list(path: str, video_dir: str, key: str, num_classes: Optional[
                 f'{key}.ann_file: {path!r} line {lineno} ({line.strip()!r}) has {len(fields)} '
                 f'fields, expected "PATH LABEL". A path with spaces needs another delimiter '
                 f'({key}.delimiter); several labels need {key}.multi_class=True.')
-        rows.append((lineno, _labels(fields[1:], path, lineno, key)))
+        rows.append((lineno, _labels(fields[1:], path, lineno, key, regression)))
         name = fields[0]
         video = osp.join(video_dir, name) if video_dir else name
         if feature_suffix:

@@ -14,7 +14,8 @@ features*); README.md, "Long videos (STAN)", gives the reasons. In short:
   static frame and the clip around it get nearby codes) and a learned *stream* embedding,
   then joint self-attention over [CLS] + static + temporal tokens;
 - **head** (:class:`STANHead`): one linear classifier on the class token, softmax
-  (single-label, top-1) or sigmoid (multi-label, mAP).
+  (single-label, top-1) or sigmoid (multi-label, mAP); :class:`STANRegressionHead` one value
+  (mean squared error: LVU's regression tasks).
 
 Memory: the backbones run over frames and clips in chunks of ``chunk_size``; frozen
 backbones (the default) run without autograd in eval mode, fine-tuned ones
@@ -24,7 +25,8 @@ frozen backbones can be extracted once (``tools/extract_features.py``) and the t
 trained on them (:class:`STANDataPreprocessor` accepts either decoded clips or cached
 feature dicts; the model takes the shortcut when given features).
 
-Importing this module registers ``STAN``, ``STANHead``, ``STANDataPreprocessor`` in
+Importing this module registers ``STAN``, ``STANHead``, ``STANRegressionHead``,
+``STANDataPreprocessor`` in
 MMAction2's MODELS; configs name it in ``custom_imports``.
 """
 from __future__ import annotations
@@ -323,6 +325,31 @@ class STANHead(BaseHead):
             b = cls_scores.shape[0]
             return cls_scores.view(b // num_segs, num_segs, -1).sigmoid().mean(1)
         return super().average_clip(cls_scores, num_segs)
+
+
+@MODELS.register_module()
+class STANRegressionHead(STANHead):
+    """One real number per video on STAN's class token (LVU's ``like_ratio`` and
+    ``view_count``): a linear layer to one output, mean squared error against the target
+    (``gt_label``, a float from a ``PATH VALUE`` list); the prediction (``pred_score``) is the
+    value, averaged over test views. ``RegressionMetric`` evaluates it."""
+
+    def __init__(self, in_channels: int, dropout_ratio: float = 0., loss_weight: float = 1.,
+                 **kwargs):
+        super().__init__(1, in_channels, dropout_ratio, average_clips=None, topk=(1, ),
+                         **kwargs)
+        self.loss_weight = loss_weight
+
+    def loss_by_feat(self, cls_scores: torch.Tensor, data_samples) -> dict:
+        target = torch.stack([s.gt_label.float().reshape(-1)[0] for s in data_samples])
+        return dict(loss_mse=self.loss_weight * F.mse_loss(
+            cls_scores.reshape(-1), target.to(cls_scores.device)))
+
+    def predict_by_feat(self, cls_scores: torch.Tensor, data_samples):
+        values = cls_scores.reshape(len(data_samples), -1).mean(1).detach()
+        for sample, value in zip(data_samples, values):
+            sample.set_pred_score(value.reshape(1))
+        return data_samples
 
 
 @MODELS.register_module()
