@@ -59,11 +59,11 @@ $(STAMP): $(VENV)/.mmcv setup.py
 	touch $@
 
 test: install
-	$(PY) -m pytest -q --durations=25 tests
+	$(PY) -m pytest -q -rs --durations=25 tests
 
 # Quick inner loop: skips tests marked slow.
 test-fast: install
-	$(PY) -m pytest -q -m "not slow" tests
+	$(PY) -m pytest -q -rs -m "not slow" tests
 
 demo: install
 	$(PY) tools/demo_pipeline.py

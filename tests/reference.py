@@ -1,6 +1,7 @@
 """Access to ../shared/reference and the synthetic-weight recipe of its README."""
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -25,6 +26,18 @@ def require_shared(path: Path = SHARED) -> Path:
             pytest.fail(msg + ' and CI=true, so this must not be skipped.')
         pytest.skip(msg)
     return path
+
+
+def require_module(name: str):
+    """Import a pinned test dependency (requirements/tests.txt); skip without it on a user's
+    machine, fail under CI=true (a broken install must not turn tests into skips)."""
+    if os.environ.get('CI', '').lower() == 'true':
+        try:
+            return importlib.import_module(name)
+        except ImportError as exc:
+            pytest.fail(f'{name} is pinned in requirements/ but cannot be imported ({exc}); '
+                        f'CI=true, so this must not be skipped.')
+    return pytest.importorskip(name)
 
 
 def load_layout(name: str, folder: str = 'uniformer_layout') -> dict:

@@ -165,3 +165,73 @@ def test_one_timing_loop_and_one_matmul_rate():
     times, last = analysis.time_calls(lambda: calls.append(1) or len(calls), 3, warmup=2)
     assert len(calls) == 5 and len(times) == 3 and last == 5 and min(times) >= 0
     assert analysis.matmul_rate(n=64, repeats=2) > 0
+
+
+def _throughput_result(row, ips, **extra):
+    return dict(row=row, params=1e6, macs=1e9, ips=ips, ips_median=ips * 0.9,
+                fastest_ms=1000 / ips, median_ms=1000 / (0.9 * ips), note='', **extra)
+
+
+def test_throughput_comparison_is_computed_from_the_numbers():
+    """benchmarks/throughput.py's paragraph: each light UniFormer row (PyTorch) against the
+    peers within +-1.0 top-1, the ratio of images/s, where "2-4x" holds and where not; S/B
+    and ONNX rows are no light PyTorch rows; ONNX Runtime is compared with its own eager row."""
+    import throughput as tp
+    Row = tp.Row
+    rows = [Row('XXS', 'uniformer', 'uniformer_xxs_in1k', 128, 76.8, 'p'),
+            Row('XS', 'uniformer', 'uniformer_xs_in1k', 224, 82.0, 'p'),
+            Row('Small', 'uniformer', 'uniformer_small_in1k', 224, 82.9, 'p'),
+            Row('B0', 'timm', 'efficientnet_b0', 224, 77.1, 'p'),
+            Row('MV', 'timm', 'mobilevit_s', 256, 78.4, 'p'),   # 1.6 points off XXS
+            Row('B3', 'timm', 'efficientnet_b3', 300, 81.0, 'p'),  # exactly 1.0 off XS
+            Row('CN', 'timm', 'convnext_tiny', 224, 82.1, 'p'),
+            Row('XXS', 'onnx', 'uniformer_xxs_in1k', 128, 76.8, 'p')]
+    ips = [100, 30, 5, 40, 10, 20, 10, 150]
+    results = {tp.row_key(r): _throughput_result(r, v) for r, v in zip(rows, ips)}
+    text = '\n'.join(tp.comparison_lines(results))
+    assert '- XXS 128 (76.8, 100 img/s) against B0 224 (77.1, 40 img/s) **2.50x** (2-4x holds).' \
+        in text
+    assert 'MV 256' not in text.split('\n\n')[1]  # not within 1.0 of any light row
+    assert ('- XS 224 (82.0, 30 img/s) against B3 300 (81.0, 20 img/s) **1.50x** (faster, '
+            'under 2x); CN 224 (82.1, 10 img/s) **3.00x** (2-4x holds).') in text
+    assert 'Small' not in text  # UniFormer-S is not a light row
+    assert ('holds on this CPU for 2 of 3 pairs (XXS 128 / B0 224: 2.50x, XS 224 / CN 224: '
+            '3.00x); not for 1 (XS 224 / B3 300: 1.50x).') in text
+    assert text.endswith('same model and resolution: XXS 128 (ORT) 1.50x.')
+    assert [tp.verdict(r) for r in (4.5, 4, 2, 1.9, 0.5)] == [
+        'more than 4x', '2-4x holds', '2-4x holds', 'faster, under 2x', 'slower']
+    assert len(tp.quick_rows()) == 6 and {r.kind for r in tp.quick_rows()} == set(tp.KINDS)
+    # every published number comes with its paper
+    assert all(r.top1 > 70 and r.source for r in tp.ROWS)
+
+
+def test_throughput_quick_run_writes_its_section_and_keeps_the_rest(tmp_path, monkeypatch):
+    """A real (tiny) run of benchmarks/throughput.py: a UniFormer, a timm peer and an ONNX
+    Runtime row at 64 px, batch 2: every row in the table with numbers > 0, its section
+    replaced in place and the others kept, the plot written."""
+    import throughput as tp
+
+    from uniformer_dense import analysis
+    monkeypatch.setattr(analysis, 'matmul_rate', lambda device='cpu': 100e9)
+    rows = (tp.Row('UniFormer-XXS', 'uniformer', 'uniformer_xxs_in1k', 64, 76.8, 'paper U'),
+            tp.Row('EfficientNet-B0', 'timm', 'efficientnet_b0', 64, 77.1, 'paper E'),
+            tp.Row('UniFormer-XXS', 'onnx', 'uniformer_xxs_in1k', 64, 76.8, 'paper U'))
+    monkeypatch.setattr(tp, 'ROWS', rows)
+    out, png = tmp_path / 'RESULTS.md', tmp_path / 'plot.png'
+    before, after = ['# Backbone benchmark', '', 'kept'], ['## Whole models', '', 'kept too']
+    out.write_text('\n'.join(before + ['', tp.SECTION, '', 'old numbers', ''] + after) + '\n')
+    results = tp.main(['--quick', '--batch', '2', '--out', str(out), '--plot', str(png)])
+    text = out.read_text()
+    assert text.startswith('\n'.join(before)) and text.endswith('\n'.join(after) + '\n')
+    assert 'old numbers' not in text and text.count(tp.SECTION) == 1
+    assert 'fastest of 1' in text and '2 threads' in text and 'GFLOP/s' in text
+    assert '`python benchmarks/throughput.py --quick --batch 2 --out' in text
+    table = [line for line in text.split('\n') if line.startswith('| UniFormer')
+             or line.startswith('| EfficientNet')]
+    assert len(table) == 3 and len(results) == 3
+    for line in table:
+        params, gmacs, top1, _, fastest, median = line.split(' | ')[3:9]
+        assert min(float(params), float(gmacs), float(fastest), float(median.rstrip(' |'))) > 0
+    assert all(r['ips'] > 0 and len(r['times']) == 1 for r in results.values())
+    assert 'against EfficientNet-B0 64 (77.1' in text and 'XXS 64 (ORT)' in text
+    assert png.stat().st_size > 10000

@@ -11,14 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-pytest.importorskip('onnxruntime')
-pytest.importorskip('onnx')
+from reference import COCO_MINI, require_module, require_shared
+
+require_module('onnxruntime')
+require_module('onnx')
 
 from uniformer_dense import export  # noqa: E402
 from uniformer_dense.models import create_backbone  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-COCO_MINI = ROOT.parent / 'shared' / 'data' / 'coco_mini'
 RTOL = 1e-4
 
 # One reduced model per stage-3 attention kind: (variant, overrides).
@@ -95,10 +96,8 @@ def test_video_backbone_export(dynamo):
 def _real_image(cfg, size):
     """A coco_mini photo resized to ``size`` (H, W), normalised as the config's
     data preprocessor does."""
-    cv2 = pytest.importorskip('cv2')
-    path = COCO_MINI / '000000000785.jpg'
-    if not path.is_file():
-        pytest.skip(f'{path} not present (shared real data)')
+    cv2 = require_module('cv2')
+    path = require_shared(COCO_MINI / '000000000785.jpg')
     img = cv2.imread(str(path))  # BGR
     img = cv2.resize(img, size[::-1], interpolation=cv2.INTER_LINEAR).astype(np.float32)
     pre = cfg.model.data_preprocessor

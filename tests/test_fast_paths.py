@@ -6,12 +6,13 @@ import io
 import pytest
 import torch
 
+from reference import require_module
 from uniformer_dense.models import create_backbone, fast_paths
 
 
 # ---------------------------------------------------------------------------- gates
 def test_fast_paths_stay_on_in_eager_inference_and_off_while_recording():
-    pytest.importorskip('onnx')
+    require_module('onnx')
     x = torch.ones(2)
     with torch.no_grad():
         assert fast_paths.residual(x, torch.ones(2)) is x  # in place

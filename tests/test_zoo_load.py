@@ -19,7 +19,8 @@ import pytest
 import torch
 
 from http_server import FileServer
-from reference import SHARED, load_layout, require_shared, synthetic_state_dict
+from reference import (SHARED, load_layout, require_module, require_shared,
+                       synthetic_state_dict)
 from tools_cli import REPO
 from uniformer_dense import zoo
 from uniformer_dense.analysis import build_model
@@ -180,7 +181,7 @@ def imagenet_xxs(tmp_path):
 
 def test_timm_pretrained_takes_the_imagenet_file_from_the_zoo(imagenet_xxs, cache,
                                                               monkeypatch):
-    timm = pytest.importorskip('timm')
+    timm = require_module('timm')
     path, state = imagenet_xxs
     with FileServer(path.parent) as server:
         monkeypatch.setitem(zoo.WEIGHTS, 'uniformer_xxs_in1k', dataclasses.replace(
@@ -195,7 +196,7 @@ def test_timm_pretrained_takes_the_imagenet_file_from_the_zoo(imagenet_xxs, cach
 
 
 def test_timm_checkpoint_path_loads_an_authors_imagenet_file(imagenet_xxs):
-    timm = pytest.importorskip('timm')
+    timm = require_module('timm')
     path, state = imagenet_xxs
     fresh = timm.create_model('uniformer_xxs', features_only=True)
     model = timm.create_model('uniformer_xxs', features_only=True, checkpoint_path=str(path))

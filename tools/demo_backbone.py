@@ -6,11 +6,15 @@ stride 2x32x32) and what it costs on this machine. Weights are random: this chec
 machinery, not accuracy.
 """
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from uniformer_dense.models import ARCH_SETTINGS, VIDEO_VARIANTS, create_backbone
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
+
+from uniformer_dense.models import ARCH_SETTINGS, VIDEO_VARIANTS, create_backbone  # noqa: E402
 
 
 def main():
