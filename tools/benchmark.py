@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense.analysis import measure  # noqa: E402
 from uniformer_dense.harness import load_config  # noqa: E402
 
@@ -43,4 +44,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

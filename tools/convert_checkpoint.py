@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense.checkpoint import CheckpointError  # noqa: E402
 from uniformer_dense.convert import SOURCES, convert_checkpoint  # noqa: E402
 
@@ -74,4 +75,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 from uniformer_dense import apis  # noqa: E402
@@ -72,4 +73,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

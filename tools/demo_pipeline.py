@@ -31,6 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
+
 # task: (toy config, train overrides, visualisation overrides for the test run)
 TASKS = {
     # shapes in class folders: top-1 of XXS trained from scratch
@@ -228,4 +230,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

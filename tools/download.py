@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense import zoo  # noqa: E402
 
 
@@ -109,4 +110,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense import harness, zoo  # noqa: E402
 from uniformer_dense.checkpoint import CheckpointError  # noqa: E402
 
@@ -64,4 +65,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

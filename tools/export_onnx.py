@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense import export  # noqa: E402
 
 
@@ -52,4 +53,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_cli(main))

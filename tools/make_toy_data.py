@@ -7,6 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense.toy_data import (make_ade_segmentation, make_class_folders,  # noqa: E402
                                       make_coco_instances, make_toy_long_videos,
                                       make_toy_videos)
@@ -40,4 +41,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

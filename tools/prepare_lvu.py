@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense.lvu import LVU_TASKS, MISSING_REPORT, LVUError, prepare_lists  # noqa: E402
 
 
@@ -45,4 +46,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

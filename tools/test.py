@@ -13,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense import harness  # noqa: E402
 
 
@@ -37,4 +38,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from uniformer_dense.errors import run_cli  # noqa: E402
 from uniformer_dense import harness  # noqa: E402
 
 
@@ -39,4 +40,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    main()
+    run_cli(main)

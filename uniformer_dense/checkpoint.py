@@ -26,11 +26,12 @@ import torch
 from mmengine.logging import MMLogger, print_log
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .errors import UserError
 from .formats import AUTHORS_K400_CLASSES, convert_command
 from .safe_load import safe_torch_load
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(UserError, RuntimeError):
     """A checkpoint that cannot be read or does not fit the model."""
 
 

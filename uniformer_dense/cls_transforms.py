@@ -28,8 +28,8 @@ from mmcv.transforms import BaseTransform, RandomFlip
 from mmpretrain.datasets.transforms import RandomResizedCrop
 from mmpretrain.registry import TRANSFORMS
 
-from .token_labeling import (TOKEN_STRIDE, LabelMapView, crop_targets, label_map_path,
-                             read_label_map, token_grid)
+from .datacheck.token_labels import label_map_path, read_label_map
+from .token_labeling import TOKEN_STRIDE, LabelMapView, crop_targets, token_grid
 
 
 class LoadTokenLabel(BaseTransform):
@@ -41,7 +41,7 @@ class LoadTokenLabel(BaseTransform):
 
     Adds ``token_label`` (the ``(2, k, h, w)`` map), ``token_label_view`` (the whole
     image, unflipped) and ``token_label_classes``. A missing or malformed map raises a
-    :class:`~uniformer_dense.token_labeling.LabelMapError` naming the image and the file (the
+    :class:`~uniformer_dense.datacheck.token_labels.LabelMapError` naming the image and the file (the
     package's tools check every map before training).
     """
 

@@ -26,6 +26,7 @@ from .checkpoint import check_model_checkpoint
 from .coco_categories import match_coco_categories, matched_warning
 from .datacheck import DatasetError, check_datasets
 from .datacheck.image_folders import count_class_folders
+from .errors import UsageError
 from .datacheck.transforms import add_decode_checks, add_label_checks, register_transforms
 from .distributed import finish_distributed, prepare_distributed
 from .registry import explain_unknown_types, register_all
@@ -116,7 +117,7 @@ def build_runner(cfg: Config):
 
 def enable_amp(cfg: Config):
     if not torch.cuda.is_available():
-        raise RuntimeError('--amp needs a CUDA GPU (MMEngine\'s AmpOptimWrapper has no CPU '
+        raise UsageError('--amp needs a CUDA GPU (MMEngine\'s AmpOptimWrapper has no CPU '
                            'mode); run without --amp on this machine.')
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.loss_scale = 'dynamic'

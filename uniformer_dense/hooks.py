@@ -10,11 +10,13 @@ import math
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+from .errors import UserError
+
 #: The hooks every training run gets (tools/train.py adds those a config does not name).
 SAFEGUARD_HOOKS = ('NonFiniteLossHook', 'RandomStateHook')
 
 
-class NonFiniteLossError(RuntimeError):
+class NonFiniteLossError(UserError, RuntimeError):
     pass
 
 

@@ -45,6 +45,7 @@ from mmaction.datasets.transforms import SampleFrames
 from mmaction.registry import DATASETS, METRICS, TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmcv.transforms import BaseTransform
+from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
@@ -55,7 +56,8 @@ from mmengine.utils import ProgressBar
 
 from .apis import init_model
 from .atomic_io import atomic_write
-from .datacheck import DatasetError
+from .errors import ConfigError
+from .datacheck import DatasetError, check_datasets
 from .datacheck.video_lists import check_video_list, register_video_list_dataset
 
 FEATURE_SUFFIX = '.pt'
@@ -302,19 +304,21 @@ def extract_features(config, checkpoint: Optional[str], out_dir: str,
                      overwrite: bool = False, progress: bool = True) -> dict:
     """Write the stream features of every video of ``splits`` (see the module docstring).
     Returns ``{'written': n, 'kept': n}``."""
+    # the lists and videos first: a missing list or video is named before weights load
+    check_datasets(Config.fromfile(str(config)), splits)
     model = init_model(config, checkpoint, device=device)
     if checkpoint is None:  # the backbones' own weights (their init_cfg), e.g. zoo files
         model.init_weights()
         model.eval()
     if getattr(model, 'finetune_backbones', True):
-        raise ValueError(f'{config}: feature caching needs frozen backbones (a STAN model with '
+        raise ConfigError(f'{config}: feature caching needs frozen backbones (a STAN model with '
                          f'finetune_backbones=False); fine-tuned backbones change the features '
                          f'every step.')
     cfg = model.cfg
     fingerprint = backbone_fingerprint(model)
     meta = read_feature_meta(out_dir)
     if meta is not None and meta.get('fingerprint') != fingerprint and not overwrite:
-        raise ValueError(
+        raise DatasetError(
             f'{out_dir!r} holds features of other backbone weights (fingerprint '
             f'{meta.get("fingerprint")}, from {meta.get("config")} with checkpoint '
             f'{meta.get("checkpoint")}); these backbones are {fingerprint}. Use another '

@@ -22,6 +22,8 @@ import os
 import os.path as osp
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
+from .errors import UserError
+
 SPLITS = ('train', 'val', 'test')
 VIDEO_SUFFIXES = ('.mp4', '.mkv', '.webm')
 MISSING_REPORT = 'missing_videos.txt'
@@ -47,7 +49,7 @@ LVU_TASKS = {t.name: t for t in (
 )}
 
 
-class LVUError(ValueError):
+class LVUError(UserError, ValueError):
     """An LVU file that cannot be read as released."""
 
 

@@ -26,6 +26,7 @@ from .checkpoint import load_backbone_checkpoint
 from .compat import patch_mmaction_missing_drn, register_pose_visualizer
 from .datacheck.transforms import register_transforms, register_video_transforms
 from .distributed import prepare_toolbox_runners
+from .errors import UserError
 from .models.classifier import UniFormerClassifier
 from .models.uniformer import (IMAGE_VARIANTS, VARIANT_ALIASES, VIDEO_VARIANTS, UniFormer,
                                UniFormerVideo)
@@ -112,7 +113,7 @@ def register_all():
     return registered
 
 
-class UnknownModelTypeError(KeyError):
+class UnknownModelTypeError(UserError, KeyError):
     pass
 
 

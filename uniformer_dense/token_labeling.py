@@ -5,8 +5,8 @@ Three pieces, each used by one caller:
 - **Dense label maps** in LV-ViT's released format: one file per training image,
   ``LABEL_ROOT/<class folder>/<image stem>.pt``, a ``(2, k, h, w)`` tensor (float16 as
   released) of a teacher's top-k class scores ``[0]`` and their class indices ``[1]`` on the
-  teacher's grid (NFNet-F6 at 576 px: 18 x 18, top 5). :func:`label_map_path`,
-  :func:`read_label_map` (shape and index checks naming the file).
+  teacher's grid (NFNet-F6 at 576 px: 18 x 18, top 5); read and checked by
+  :mod:`uniformer_dense.datacheck.token_labels` (``read_label_map``).
 - **Targets of a training crop**: the pipeline keeps, next to the image, which part of the
   original image the crop shows (:class:`LabelMapView`: a box in the map's normalised
   coordinates and the flips since); :func:`crop_targets` then samples the map under that box
@@ -30,7 +30,6 @@ checks use it.
 """
 from __future__ import annotations
 
-import os.path as osp
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
@@ -38,64 +37,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+
 Box = Tuple[int, int, int, int]  # (y1, x1, y2, x2) on a grid, end-exclusive
 
 #: Output stride of the classifiers' last stage: the token grid of an H x W crop is
 #: H/32 x W/32 (224 px: 7 x 7, the authors' --token-label-size 7; 384 px: 12).
 TOKEN_STRIDE = 32
-
-
-class LabelMapError(ValueError):
-    """A dense label map that is missing or not in LV-ViT's format."""
-
-
-def label_map_path(image_path: str, label_root: str) -> str:
-    """Where LV-ViT keeps an image's label map: ``label_root/<its folder>/<its stem>.pt``
-    (the last two path components, extension replaced; ``tlt/data/dataset.py``)."""
-    folder = osp.basename(osp.dirname(image_path))
-    stem = osp.basename(image_path).split('.')[0]
-    return osp.join(label_root, folder, stem + '.pt')
-
-
-def check_label_map(scores: torch.Tensor, where: str,
-                    num_classes: Optional[int] = None) -> torch.Tensor:
-    """``scores`` as float32 if it is a ``(2, k, h, w)`` top-k map with integral class indices
-    (``< num_classes`` where given); else :class:`LabelMapError` naming ``where``."""
-    fmt = ('LV-ViT\'s format is a (2, k, h, w) tensor: top-k teacher scores [0] and their '
-           'class indices [1] (tools: TokenLabeling/generate_label.py)')
-    if not isinstance(scores, torch.Tensor):
-        raise LabelMapError(f'{where}: holds a {type(scores).__name__}, not a tensor. {fmt}.')
-    if scores.dim() != 4 or scores.shape[0] != 2 or min(scores.shape) < 1:
-        raise LabelMapError(f'{where}: shape {tuple(scores.shape)}. {fmt}.')
-    scores = scores.float()
-    indices = scores[1]
-    if not torch.isfinite(scores).all():
-        raise LabelMapError(f'{where}: has NaN or infinite values. {fmt}.')
-    if (indices != indices.round()).any() or (indices < 0).any():
-        raise LabelMapError(f'{where}: its class indices [1] are not whole numbers >= 0. {fmt}.')
-    if num_classes is not None and int(indices.max()) >= num_classes:
-        raise LabelMapError(
-            f'{where}: class index {int(indices.max())} but the classifier has {num_classes} '
-            f'classes: the maps were made for another class list (or set num_classes).')
-    return scores
-
-
-def read_label_map(path: str, image_path: str = '',
-                   num_classes: Optional[int] = None) -> torch.Tensor:
-    """The checked ``(2, k, h, w)`` float32 label map of ``path`` (of image ``image_path``)."""
-    where = f'label map {path!r}' + (f' of image {image_path!r}' if image_path else '')
-    if not osp.isfile(path):
-        raise LabelMapError(
-            f'{where} does not exist. Token labeling needs one map per training image '
-            f'(LABEL_ROOT/<class folder>/<image stem>.pt, e.g. the authors\' NFNet-F6 maps); '
-            f'set the pipeline\'s LoadTokenLabel label_root, or train without token labels '
-            f'(configs/cls/*_in1k.py recipes).')
-    try:
-        scores = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as exc:  # truncated or not a torch file
-        raise LabelMapError(f'{where} cannot be read ({type(exc).__name__}: {exc}); '
-                            f'regenerate it.') from exc
-    return check_label_map(scores, where, num_classes)
 
 
 @dataclass

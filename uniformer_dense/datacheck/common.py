@@ -11,7 +11,9 @@ from typing import Iterator, List, Tuple
 
 
 class DatasetError(ValueError):
-    """A dataset in the config that cannot be used as it is."""
+    """A dataset in the config that cannot be used as it is. A user's error for the tools
+    (:mod:`uniformer_dense.errors` counts it among them; this package imports nothing above
+    it)."""
 
 
 def show_items(items: List, limit: int = 5) -> str:

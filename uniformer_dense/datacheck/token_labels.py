@@ -1,5 +1,8 @@
-"""Token labeling's dense label maps, checked before training: one readable LV-ViT map per
-training image (``LoadTokenLabel`` in the dataset's pipeline names where they are).
+"""Token labeling's dense label maps: their format (LV-ViT's: ``(2, k, h, w)`` top-k scores
+and class indices, one ``LABEL_ROOT/<class folder>/<image stem>.pt`` per training image),
+read and checked (:func:`read_label_map`, used by the pipeline's ``LoadTokenLabel``), and
+checked before training: one readable map per training image (``LoadTokenLabel`` in the
+dataset's pipeline names where they are).
 
 Every image's map must exist; the maps are read and their shape and class indices checked,
 all of them up to :data:`READ_LIMIT` maps, above it an even sample of that many (ImageNet's
@@ -11,8 +14,62 @@ import os
 import os.path as osp
 from typing import Iterator, Optional
 
-from ..token_labeling import LabelMapError, label_map_path, read_label_map
+import torch
+
 from .common import DatasetError, join_root, show_items, type_name
+
+class LabelMapError(DatasetError):
+    """A dense label map that is missing or not in LV-ViT's format."""
+
+
+def label_map_path(image_path: str, label_root: str) -> str:
+    """Where LV-ViT keeps an image's label map: ``label_root/<its folder>/<its stem>.pt``
+    (the last two path components, extension replaced; ``tlt/data/dataset.py``)."""
+    folder = osp.basename(osp.dirname(image_path))
+    stem = osp.basename(image_path).split('.')[0]
+    return osp.join(label_root, folder, stem + '.pt')
+
+
+def check_label_map(scores: torch.Tensor, where: str,
+                    num_classes: Optional[int] = None) -> torch.Tensor:
+    """``scores`` as float32 if it is a ``(2, k, h, w)`` top-k map with integral class indices
+    (``< num_classes`` where given); else :class:`LabelMapError` naming ``where``."""
+    fmt = ('LV-ViT\'s format is a (2, k, h, w) tensor: top-k teacher scores [0] and their '
+           'class indices [1] (tools: TokenLabeling/generate_label.py)')
+    if not isinstance(scores, torch.Tensor):
+        raise LabelMapError(f'{where}: holds a {type(scores).__name__}, not a tensor. {fmt}.')
+    if scores.dim() != 4 or scores.shape[0] != 2 or min(scores.shape) < 1:
+        raise LabelMapError(f'{where}: shape {tuple(scores.shape)}. {fmt}.')
+    scores = scores.float()
+    indices = scores[1]
+    if not torch.isfinite(scores).all():
+        raise LabelMapError(f'{where}: has NaN or infinite values. {fmt}.')
+    if (indices != indices.round()).any() or (indices < 0).any():
+        raise LabelMapError(f'{where}: its class indices [1] are not whole numbers >= 0. {fmt}.')
+    if num_classes is not None and int(indices.max()) >= num_classes:
+        raise LabelMapError(
+            f'{where}: class index {int(indices.max())} but the classifier has {num_classes} '
+            f'classes: the maps were made for another class list (or set num_classes).')
+    return scores
+
+
+def read_label_map(path: str, image_path: str = '',
+                   num_classes: Optional[int] = None) -> torch.Tensor:
+    """The checked ``(2, k, h, w)`` float32 label map of ``path`` (of image ``image_path``)."""
+    where = f'label map {path!r}' + (f' of image {image_path!r}' if image_path else '')
+    if not osp.isfile(path):
+        raise LabelMapError(
+            f'{where} does not exist. Token labeling needs one map per training image '
+            f'(LABEL_ROOT/<class folder>/<image stem>.pt, e.g. the authors\' NFNet-F6 maps); '
+            f'set the pipeline\'s LoadTokenLabel label_root, or train without token labels '
+            f'(configs/cls/*_in1k.py recipes).')
+    try:
+        scores = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as exc:  # truncated or not a torch file
+        raise LabelMapError(f'{where} cannot be read ({type(exc).__name__}: {exc}); '
+                            f'regenerate it.') from exc
+    return check_label_map(scores, where, num_classes)
+
 
 #: Maps read in full before training (all of a smaller dataset, a sample of a larger one).
 READ_LIMIT = 20000
@@ -53,7 +110,7 @@ def check_token_labels(images: Iterator[str], step: dict, key: str,
         try:
             read_label_map(label_map_path(img, root), img, step_classes)
         except LabelMapError as exc:
-            raise DatasetError(f'{key}: {exc}') from None
+            raise LabelMapError(f'{key}: {exc}') from None
 
 
 def images_under(folder: str, suffixes) -> Iterator[str]:

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from ..errors import ConfigError
 from ..token_labeling import mix_in_box, mix_token_box, mixed_share, stage_box
 from .fast_paths import channels_first
 from .uniformer import ARCH_SETTINGS, VARIANT_ALIASES, UniFormer
@@ -70,7 +71,7 @@ def token_label_prediction(cls_logits: torch.Tensor, aux_logits: torch.Tensor) -
 def classifier_row(name: str) -> Tuple[str, bool]:
     """``(backbone variant, token labeling)`` of a released classifier's name."""
     if name not in CLASSIFIERS:
-        raise ValueError(
+        raise ConfigError(
             f'Unknown UniFormer classifier {name!r}. Released classifiers: '
             f'{sorted(CLASSIFIERS)}; or give an image backbone variant (plain head) as variant=: '
             f'{sorted(k for k, v in ARCH_SETTINGS.items() if not v["video"])}.')
@@ -100,7 +101,7 @@ class UniFormerClassifier(UniFormer):
         if arch is not None:
             variant, token_labeling = classifier_row(arch)
         if mix_token and not (token_labeling and num_classes):
-            raise ValueError(
+            raise ConfigError(
                 f'mix_token=True: MixToken trains the per-token head of a token-labeling '
                 f'classifier (arch=\'*_tl\', num_classes >= 1); {arch or variant!r} '
                 f'{"has none" if not token_labeling else "has num_classes=0"}.')
@@ -108,11 +109,11 @@ class UniFormerClassifier(UniFormer):
         self.arch_name = arch
         for key in ('out_indices', 'window_size', 'test_stage3_attention', 'test_window_size'):
             if kwargs.get(key) is not None:
-                raise ValueError(f'{key}={kwargs[key]!r}: the classifiers attend globally and '
+                raise ConfigError(f'{key}={kwargs[key]!r}: the classifiers attend globally and '
                                  f'return their last map only; build a backbone '
                                  f'(create_backbone) for multi-scale or windowed features.')
         if not isinstance(num_classes, int) or num_classes < 0:
-            raise ValueError(
+            raise ConfigError(
                 f'num_classes={num_classes!r}: give model.backbone.num_classes a count >= 1 (0 '
                 f'for no head). None is for the package\'s tools/train.py and test.py, which '
                 f'count the class folders of the dataset; elsewhere write the count.')

@@ -33,6 +33,7 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..checkpoint import load_backbone_checkpoint
+from ..errors import ConfigError
 from .fast_paths import (add_mlp_in_bands, channels_first, channels_last, depthwise_5x5,
                          fresh_sum, gelu, projects_real_tokens_only, residual, uses_banded_mlp)
 
@@ -430,13 +431,13 @@ def _checked_variant(name: str, video: Optional[bool] = None) -> str:
     """The canonical variant name; ``video`` (if given) says which family it must be of."""
     name = VARIANT_ALIASES.get(name, name)
     if name not in ARCH_SETTINGS:
-        raise ValueError(
+        raise ConfigError(
             f"Unknown UniFormer variant {name!r}. Valid variants: {sorted(ARCH_SETTINGS)} "
             f"(aliases: {sorted(VARIANT_ALIASES)}).")
     if video is not None and (name in VIDEO_VARIANTS) != video:
         want, cls = (('a video', 'UniFormerVideo') if name in VIDEO_VARIANTS else
                      ('an image', 'UniFormer'))
-        raise ValueError(
+        raise ConfigError(
             f"Variant {name!r} is {want} network: build it with type='{cls}' (or "
             f"create_backbone({name!r}), which picks the class). Image variants: "
             f"{list(IMAGE_VARIANTS)}; video variants: {list(VIDEO_VARIANTS)}.")
@@ -612,35 +613,35 @@ class UniFormer(BaseModule):
 
     def _check_attention(self, attention, window_size, prefix=''):
         if attention not in STAGE3_ATTENTION:
-            raise ValueError(f'{prefix}stage3_attention={attention!r} is not one of '
+            raise ConfigError(f'{prefix}stage3_attention={attention!r} is not one of '
                              f'{STAGE3_ATTENTION}.')
         if self.light != (attention == 'light'):
-            raise ValueError(
+            raise ConfigError(
                 f"{prefix}stage3_attention={attention!r} does not fit variant "
                 f"{self.variant!r}: the light variants ({', '.join(LIGHT_VARIANTS)}) use 'light', "
                 f"the others one of 'global', 'window', 'hybrid'.")
         if attention in ('window', 'hybrid'):
             if not isinstance(window_size, int) or isinstance(window_size, bool) or window_size < 1:
-                raise ValueError(f'{prefix}window_size={window_size!r} is invalid for '
+                raise ConfigError(f'{prefix}window_size={window_size!r} is invalid for '
                                  f'{prefix}stage3_attention={attention!r}: use an integer >= 1 '
                                  f'(the released models use 14 or 32).')
 
     def _validate(self, out_indices, frozen_stages, checkpoint_num):
         self._check_attention(self.stage3_attention, self.window_size)
         if len(self.depths) != 4 or len(self.embed_dims) != 4:
-            raise ValueError(f'depths {self.depths} and embed_dims {self.embed_dims} must have '
+            raise ConfigError(f'depths {self.depths} and embed_dims {self.embed_dims} must have '
                              f'4 entries, one per stage.')
         bad = [i for i in out_indices if not (isinstance(i, int) and 0 <= i <= 3)]
         if bad or len(set(out_indices)) != len(tuple(out_indices)):
-            raise ValueError(f'out_indices={tuple(out_indices)} is invalid: use distinct stage '
+            raise ConfigError(f'out_indices={tuple(out_indices)} is invalid: use distinct stage '
                              f'indices from 0 (stride 4) to 3 (stride 32).')
         if not (isinstance(frozen_stages, int) and -1 <= frozen_stages <= 4):
-            raise ValueError(f'frozen_stages={frozen_stages!r} is out of range: use -1 (nothing '
+            raise ConfigError(f'frozen_stages={frozen_stages!r} is out of range: use -1 (nothing '
                              f'frozen), 0 (stem only) up to 4 (all stages).')
         if checkpoint_num is not None:
             cn = tuple(checkpoint_num)
             if len(cn) != 4 or any(not 0 <= n <= d for n, d in zip(cn, self.depths)):
-                raise ValueError(f'checkpoint_num={cn} is invalid: one count per stage, each '
+                raise ConfigError(f'checkpoint_num={cn} is invalid: one count per stage, each '
                                  f'between 0 and that stage depth {self.depths}.')
 
     def _frozen_modules(self):
@@ -774,14 +775,14 @@ class UniFormerVideo(UniFormer):
     def __init__(self, variant: str = 'uniformer_video_s', out_indices: Sequence[int] = (3,),
                  stage3_attention: Optional[str] = None, **kwargs):
         if tuple(out_indices) != (3,):
-            raise ValueError(f'out_indices={tuple(out_indices)}: the video UniFormer returns '
+            raise ConfigError(f'out_indices={tuple(out_indices)}: the video UniFormer returns '
                              f'only the final map after its BatchNorm `norm` (out_indices=(3,)).')
         if stage3_attention not in (None, 'global'):
-            raise ValueError(f"stage3_attention={stage3_attention!r}: the video UniFormer "
+            raise ConfigError(f"stage3_attention={stage3_attention!r}: the video UniFormer "
                              f"attends globally over space-time ('global') only.")
         for key in ('window_size', 'test_stage3_attention', 'test_window_size', 'conv_stem'):
             if kwargs.get(key) is not None:
-                raise ValueError(f'{key}={kwargs[key]!r} is an image-network option; the video '
+                raise ConfigError(f'{key}={kwargs[key]!r} is an image-network option; the video '
                                  f'UniFormer has no windows and no convolutional stem.')
         super().__init__(variant=variant, out_indices=out_indices, **kwargs)
 
@@ -804,7 +805,7 @@ class UniFormerVideo(UniFormer):
 
     def forward(self, x):
         if x.dim() != 5:
-            raise ValueError(f'UniFormerVideo expects (B, 3, T, H, W) clips; got a tensor of '
+            raise ConfigError(f'UniFormerVideo expects (B, 3, T, H, W) clips; got a tensor of '
                              f'shape {tuple(x.shape)}.')
         return super().forward(x)[-1]
 
