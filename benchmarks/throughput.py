@@ -1,6 +1,6 @@
 """ImageNet inference throughput of the light UniFormer classifiers next to their peers.
 
-    python benchmarks/throughput.py [--batch 64] [--rounds 3] [--quick]
+    python benchmarks/throughput.py [--batch 64] [--rounds 5] [--quick]
                                     [--out benchmarks/RESULTS.md] [--plot benchmarks/throughput.png]
 
 One process, random weights, fp32, eval mode under ``torch.inference_mode``, ``--threads``
@@ -394,7 +394,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--batch', type=int, help='images per batch (64; --quick: 4)')
-    parser.add_argument('--rounds', type=int, help='interleaved timed rounds (3; --quick: 1)')
+    parser.add_argument('--rounds', type=int, help='interleaved timed rounds (5; --quick: 1)')
     parser.add_argument('--threads', type=int, default=2, help='intra-op threads (2)')
     parser.add_argument('--quick', action='store_true',
                         help='batch 4, one round, two rows of each kind: checks the script')
@@ -402,7 +402,7 @@ def main(argv=None):
     parser.add_argument('--plot', default=str(HERE / 'throughput.png'))
     args = parser.parse_args(argv)
     batch = args.batch or (4 if args.quick else 64)
-    rounds = args.rounds or (1 if args.quick else 3)
+    rounds = args.rounds or (1 if args.quick else 5)
     import torch
 
     from uniformer_dense.analysis import matmul_rate

@@ -31,7 +31,7 @@ def require_shared(path: Path = SHARED) -> Path:
 def require_module(name: str):
     """Import a pinned test dependency (requirements/tests.txt); skip without it on a user's
     machine, fail under CI=true (a broken install must not turn tests into skips)."""
-    if os.environ.get('CI', '').lower() == 'true':
+    if os.environ.get('CI', '').lower() not in ('', '0', 'false', 'no'):
         try:
             return importlib.import_module(name)
         except ImportError as exc:

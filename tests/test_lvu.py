@@ -78,12 +78,16 @@ def test_an_unreadable_lvu_row_names_its_file_and_line(lvu_tree, tmp_path):
     csv.write_text('\n'.join(lines))
     proc = run_tool('prepare_lvu.py', '--lvu-root', root, '--videos', videos, '--out',
                     tmp_path / 'lists', check=False)
-    assert proc.returncode != 0
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr
     assert f"{csv}:3: label 'many' of task 'view_count' is not a number" in proc.stderr
     with pytest.raises(LVUError, match='not a class index of the 6 classes'):
         parse_row('scene', '6 x vid tt', 'scene/train.csv:2')
     with pytest.raises(LVUError, match='has 1 fields'):
         parse_row('genre', 'vid', 'genre/train.csv:2')
+    with pytest.raises(LVUError, match='has 2 fields'):  # no id: the label is not taken for one
+        parse_row('scene', '3 abcdEFG', 'scene/train.csv:2')
+    with pytest.raises(LVUError, match='has 3 fields'):
+        parse_row('like_ratio', '5 5 abcdEFG', 'like_ratio/train.csv:2')
 
 
 def test_nine_lvu_configs_build_through_the_benchmark_tool():
@@ -159,5 +163,11 @@ def test_regression_lists_are_read_and_checked(tmp_path):
     lst.write_text(f'{videos[0].name} 9.25\n{videos[1].name} high\n')
     with pytest.raises(DatasetError, match="line 2: target 'high' is not a number"):
         check_datasets(cfg, ('train',))
-    with pytest.raises(DatasetError, match="line 2: .* is not \"PATH VALUE\""):
-        DATASETS.build(dict(ds_cfg, pipeline=[]))
+    with pytest.raises(DatasetError, match="line 2: target 'high' is not a number"):
+        DATASETS.build(dict(ds_cfg, pipeline=[]))  # under the toolbox's own tools too
+    lst.write_text(f'{videos[0].name} nan\n')
+    with pytest.raises(DatasetError, match="line 1: target 'nan' is not a number"):
+        check_datasets(cfg, ('train',))
+    from uniformer_dense.long_video import read_regression_list
+    with pytest.raises(DatasetError, match='line 1: .* with a finite number as VALUE'):
+        read_regression_list(str(lst), None)

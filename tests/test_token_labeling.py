@@ -128,6 +128,11 @@ def test_mix_token_targets_sum_to_one_and_mix_by_the_swapped_share():
     torch.testing.assert_close(cls_target.sum(1), torch.ones(B))
     assert cls_target[0, 0] == pytest.approx(lam) and cls_target[0, 3] == pytest.approx(1 - lam)
     assert token_target.tolist() == torch.arange(B).repeat_interleave(N).tolist()
+    mixup = _samples(tokens, crop, range(B))
+    for sample in mixup:
+        sample.set_gt_score(torch.full((C,), 1. / C))
+    with pytest.raises(ValueError, match='Mixup / CutMix .* with token labels'):
+        UniFormerClsHead._token_label_targets(aux, torch.arange(B), mixup, 1.)
     with pytest.raises(ValueError, match=r'token labels of shape \(49, 10\).*16 tokens and 10 classes'):
         UniFormerClsHead._token_label_targets(
             torch.zeros(B, 16, C), torch.arange(B), samples, 1.)
@@ -176,6 +181,35 @@ def test_mix_token_in_the_classifier():
         create_classifier('uniformer_small_in1k', mix_token=True)
 
 
+def test_mix_token_swaps_the_box_back_token_by_token(monkeypatch):
+    """With stand-in stages that carry each sample's index through the stem's box (and pool
+    it onto the stage-4 grid), MixToken's class input shows the mix and its per-token output
+    is every image's own again, for a box that is not square (an H/W mix-up would show)."""
+    import torch.nn.functional as F
+
+    from uniformer_dense.models import classifier as classifier_module
+    model = create_classifier('uniformer_small_tl', num_classes=5, mix_token=True,
+                              depths=(1, 1, 1, 1))
+    model.train()
+
+    def stages(x, after_stem=None):
+        ids = torch.arange(x.shape[0], dtype=torch.float32).view(-1, 1, 1, 1)
+        return (F.avg_pool2d(after_stem(ids.expand(-1, 1, 56, 56).clone()), 8),), None
+
+    monkeypatch.setattr(model, 'forward_stages', stages)
+    monkeypatch.setattr(model, 'forward_head', lambda feat, cls_token=None: (
+        feat.flatten(2).transpose(1, 2), feat.flatten(2).transpose(1, 2)))
+    monkeypatch.setattr(classifier_module, 'mix_token_box', lambda grid, lam: (8, 16, 24, 48))
+    mixed, own, lam = model(torch.zeros(4, 3, 224, 224))
+    assert lam == pytest.approx(1 - 2 * 4 / 49)  # stage-4 box: rows 1-2, columns 2-5
+    grid = mixed[:, :, 0].view(4, 7, 7)
+    for b in range(4):
+        inside = torch.zeros(7, 7, dtype=torch.bool)
+        inside[1:3, 2:6] = True
+        assert (grid[b][inside] == 3 - b).all() and (grid[b][~inside] == b).all()
+        assert (own[b] == b).all()
+
+
 def _toy_cfg(root):
     cfg = load_config(str(TOY_TL))
     cfg.train_dataloader.dataset.data_root = str(root)
@@ -208,6 +242,22 @@ def test_a_missing_or_malformed_label_map_names_the_image_before_training(tmp_pa
         check_datasets(cfg, ('train',))
     cfg.train_dataloader.dataset.pipeline[1].label_root = str(tmp_path / 'nowhere')
     with pytest.raises(DatasetError, match='LoadTokenLabel.label_root.*does not exist'):
+        check_datasets(cfg, ('train',))
+
+
+@pytest.mark.parametrize('change, message', [
+    (lambda p: p.pop(4), 'LoadTokenLabel without a TokenLabelTarget'),
+    (lambda p: p[5].update(algorithm_keys=()), 'targets are not packed'),
+    (lambda p: p[3].update(type='RandomFlip'), r"\['RandomFlip'\] between LoadTokenLabel"),
+])
+def test_a_token_labeling_pipeline_that_lacks_a_step_is_refused(tmp_path, change, message):
+    """Without these the maps would be read and then silently not trained on (or trained on
+    for the wrong part of the image)."""
+    root = tmp_path / 'cls'
+    make_class_folders(root, n_train=3, n_val=3)
+    cfg = _toy_cfg(root)
+    change(cfg.train_dataloader.dataset.pipeline)
+    with pytest.raises(DatasetError, match=message):
         check_datasets(cfg, ('train',))
 
 

@@ -1,6 +1,10 @@
 """Tools that the README tells users to run, run as they would: a subprocess, from outside
 the checkout, with real arguments."""
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import torch
@@ -29,11 +33,16 @@ def test_make_toy_data_writes_every_toy_set(tmp_path):
 
 
 def test_demo_backbone_runs_from_outside_the_checkout(tmp_path):
-    proc = run_tool('demo_backbone.py', '--variants', 'uniformer_xxs', 'uniformer_video_s',
-                    '--size', '64', '64', '--frames', '4', cwd=tmp_path,
-                    env={'PYTHONPATH': ''})
+    """Started as `python tools/demo_backbone.py` from another folder, without the editable
+    install's import hook (``-S``: no .pth files; site-packages only on PYTHONPATH): only the
+    script's own sys.path line can find the package."""
+    site = next(p for p in sys.path if p.endswith('site-packages') and Path(p, 'torch').is_dir())
+    cmd = [sys.executable, '-S', str(REPO / 'tools' / 'demo_backbone.py'), '--variants',
+           'uniformer_xxs', 'uniformer_video_s', '--size', '64', '64', '--frames', '4']
+    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                          env=dict(os.environ, PYTHONPATH=site, PYTHONWARNINGS='ignore'))
+    assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [line for line in proc.stdout.splitlines() if line.startswith('| uniformer')]
     assert [row.split('|')[1].strip() for row in rows] == ['uniformer_xxs', 'uniformer_video_s']
     assert '56x16x16 112x8x8 224x4x4 448x2x2' in rows[0]  # strides 4-32 of 64 px
     assert '512x2x2x2' in rows[1]  # the video S: 4 frames / 2, 64 px / 32
-    assert str(REPO) not in str(tmp_path)

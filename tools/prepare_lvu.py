@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from uniformer_dense.errors import run_cli  # noqa: E402
-from uniformer_dense.lvu import LVU_TASKS, MISSING_REPORT, LVUError, prepare_lists  # noqa: E402
+from uniformer_dense.lvu import LVU_TASKS, MISSING_REPORT, prepare_lists  # noqa: E402
 
 
 def main(argv=None):
@@ -30,10 +30,7 @@ def main(argv=None):
     parser.add_argument('--tasks', nargs='+', choices=list(LVU_TASKS),
                         help='only these tasks (default: every task folder of --lvu-root)')
     args = parser.parse_args(argv)
-    try:
-        report = prepare_lists(args.lvu_root, args.videos, args.out, args.tasks)
-    except LVUError as exc:
-        sys.exit(f'prepare_lvu.py: {exc}')
+    report = prepare_lists(args.lvu_root, args.videos, args.out, args.tasks)  # LVUError: run_cli
     print(f'{"task/split":<24}{"listed":>8}{"written":>9}{"missing":>9}')
     for name, counts in report['tasks'].items():
         print(f'{name:<24}{counts["listed"]:>8}{counts["written"]:>9}{counts["missing"]:>9}')

@@ -99,6 +99,11 @@ class UniFormerClsHead(ClsHead):
         label for both. Under MixToken (``lam < 1``) the class-head target is mixed with
         the batch-reversed sample's; the per-token outputs were already swapped back."""
         B, N, C = aux.shape
+        if 'gt_token_score' in data_samples[0] and 'gt_score' in data_samples[0]:
+            raise ValueError(
+                'Mixup / CutMix (model.train_cfg.augments) with token labels: the batch '
+                'augments mix the image targets but not the per-token ones. Token labeling '
+                'mixes with MixToken (model.backbone.mix_token=True); remove the augments.')
         if 'gt_token_score' in data_samples[0]:
             tokens = torch.stack([s.gt_token_score for s in data_samples]).to(aux.device)
             if tokens.shape[1:] != (N, C):

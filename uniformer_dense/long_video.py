@@ -56,9 +56,9 @@ from mmengine.utils import ProgressBar
 
 from .apis import init_model
 from .atomic_io import atomic_write
-from .errors import ConfigError
 from .datacheck import DatasetError, check_datasets
 from .datacheck.video_lists import check_video_list, register_video_list_dataset
+from .errors import ConfigError
 
 FEATURE_SUFFIX = '.pt'
 #: Written next to the features: which backbone weights made them.
@@ -117,8 +117,10 @@ def read_regression_list(ann_file: str, video_dir: Optional[str],
             try:
                 value = float(fields[1])
             except (IndexError, ValueError):
+                value = float('nan')
+            if len(fields) != 2 or not np.isfinite(value):
                 raise DatasetError(f'{ann_file!r} line {lineno}: {line.strip()!r} is not '
-                                   f'"PATH VALUE" with a number as VALUE.') from None
+                                   f'"PATH VALUE" with a finite number as VALUE.')
             name = osp.join(video_dir, fields[0]) if video_dir else fields[0]
             data.append(dict(filename=name, label=torch.tensor([value])))
     return data
@@ -131,6 +133,9 @@ class VideoRegressionDataset(VideoDataset):
     :class:`RegressionMetric`."""
 
     def load_data_list(self):
+        # the harness's list check, here too so that upstream tools/train.py stops early
+        check_video_list(self.ann_file, self.data_prefix.get('video') or '',
+                         type(self).__name__, ds=dict(delimiter=self.delimiter, regression=True))
         return read_regression_list(self.ann_file, self.data_prefix.get('video'),
                                     self.delimiter)
 
@@ -177,6 +182,8 @@ class RegressionMetric(BaseMetric):
                                  float(sample['gt_label'].reshape(-1)[0])))
 
     def compute_metrics(self, results: list) -> dict:
+        if not results:
+            raise ValueError('RegressionMetric: no samples were evaluated (an empty list?).')
         pred, target = np.asarray(results, dtype=np.float64).T
         return dict(mse=float(np.mean((pred - target) ** 2)),
                     mae=float(np.mean(np.abs(pred - target))))

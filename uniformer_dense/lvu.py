@@ -57,7 +57,7 @@ def parse_row(task: str, line: str, where: str) -> Tuple[str, float]:
     """``(youtube id, label)`` of one CSV row of ``task`` (``where``: file:line for errors);
     the label is a class index (int) or the regression target (float)."""
     fields = line.split()
-    need = 3 if task == 'like_ratio' else 2
+    need = 4 if task == 'like_ratio' else 3  # label(s), ..., the YouTube id, one more
     if len(fields) < need:
         raise LVUError(f'{where}: {line.strip()!r} has {len(fields)} fields; LVU rows are '
                        f'"LABEL ... YOUTUBE_ID X" (like_ratio: "LIKES DISLIKES ... ID X").')
@@ -80,7 +80,8 @@ def parse_row(task: str, line: str, where: str) -> Tuple[str, float]:
     except ValueError as exc:
         kind = ('a number' if LVU_TASKS[task].num_classes is None
                 else f'a class index of the {LVU_TASKS[task].num_classes} classes')
-        raise LVUError(f'{where}: label {" ".join(fields[:need - 1])!r} of task {task!r} is not '
+        shown = fields[:2] if task == 'like_ratio' else fields[:1]
+        raise LVUError(f'{where}: label {" ".join(shown)!r} of task {task!r} is not '
                        f'{kind} ({exc}).') from None
     return fields[-2], label
 

@@ -1,6 +1,6 @@
 """Token labeling (LV-ViT's training method, as the UniFormer token-labeling models were trained).
 
-Three pieces, each used by one caller:
+The geometry and MixToken of token labeling; the label maps it reads are LV-ViT's:
 
 - **Dense label maps** in LV-ViT's released format: one file per training image,
   ``LABEL_ROOT/<class folder>/<image stem>.pt``, a ``(2, k, h, w)`` tensor (float16 as
@@ -24,9 +24,8 @@ Three pieces, each used by one caller:
   meets its own image's target, and :func:`mix_targets` mixes the class-head target by the
   swapped share ``lam``.
 
-Only torch, torchvision and numpy: the classifier (MixToken), MMPretrain's transforms and
-loss (:mod:`uniformer_dense.cls_transforms`, :mod:`uniformer_dense.cls_head`) and the data
-checks use it.
+Only torch, torchvision and numpy: the classifier (MixToken) and MMPretrain's transforms
+and loss (:mod:`uniformer_dense.cls_transforms`, :mod:`uniformer_dense.cls_head`) use it.
 """
 from __future__ import annotations
 

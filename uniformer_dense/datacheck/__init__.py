@@ -15,6 +15,8 @@ One module per kind of data, under the one that walks the config:
 - ``coco``: COCO annotation files and the images they list (detection, pose);
 - ``seg_folders``: MMSegmentation's image and label-map folders;
 - ``image_folders``: MMPretrain's classification data, a list file or one folder per class;
+- ``token_labels``: token labeling's dense label maps (LV-ViT's format, read and checked) and
+  the pipeline steps that carry them;
 - ``video_lists``: MMAction2's ``PATH LABEL`` video and ``DIR TOTAL_FRAMES LABEL``
   raw-frame lists, and the table of the dataset types that read them (modules that define
   such a type register it there);

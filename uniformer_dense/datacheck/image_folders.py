@@ -81,7 +81,7 @@ def check_image_classification(ds: dict, key: str, num_classes: Optional[int]) -
         _check_class_folders(folder, key, num_classes)
     else:
         _check_list(path, folder, key, num_classes)
-    step = token_label_step(ds)
+    step = token_label_step(ds, key)
     if step is not None:
         if path is None:
             images = list(images_under(folder, IMAGE_SUFFIXES))

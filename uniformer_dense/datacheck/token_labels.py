@@ -75,12 +75,37 @@ def read_label_map(path: str, image_path: str = '',
 READ_LIMIT = 20000
 
 
-def token_label_step(ds: dict) -> Optional[dict]:
-    """The dataset pipeline's ``LoadTokenLabel`` step, or None."""
-    for step in ds.get('pipeline') or []:
-        if isinstance(step, dict) and type_name(step) == 'LoadTokenLabel':
-            return step
-    return None
+#: Pipeline steps that move the image but not a label map's view (their TokenLabel*
+#: versions move both).
+PLAIN_GEOMETRY = ('RandomResizedCrop', 'RandomFlip', 'RandomCrop', 'CenterCrop',
+                  'EfficientNetRandomCrop', 'EfficientNetCenterCrop')
+TARGET_KEYS = ('gt_token_score', 'gt_crop_score')
+
+
+def token_label_step(ds: dict, key: str = 'dataset') -> Optional[dict]:
+    """The dataset pipeline's ``LoadTokenLabel`` step, or None; a pipeline that loads maps
+    but would not train on them (no ``TokenLabelTarget`` after it, the targets not packed, a
+    crop or flip that moves the image but not the map) is a :class:`DatasetError`."""
+    steps = [s for s in ds.get('pipeline') or [] if isinstance(s, dict)]
+    names = [type_name(s) for s in steps]
+    if 'LoadTokenLabel' not in names:
+        return None
+    load = names.index('LoadTokenLabel')
+    fix = ('see configs/_base_/cls/token_labeling.py for a token-labeling pipeline')
+    if 'TokenLabelTarget' not in names[load:]:
+        raise DatasetError(f'{key}.pipeline: LoadTokenLabel without a TokenLabelTarget after '
+                           f'it: the maps would be read and dropped; {fix}.')
+    target = names.index('TokenLabelTarget')
+    plain = [n for n in names[load:target] if n in PLAIN_GEOMETRY]
+    if plain:
+        raise DatasetError(f'{key}.pipeline: {plain} between LoadTokenLabel and '
+                           f'TokenLabelTarget move the image but not the label map: use '
+                           f'TokenLabelRandomResizedCrop / TokenLabelRandomFlip; {fix}.')
+    packs = [s for s in steps[target:] if type_name(s) == 'PackInputs']
+    if not packs or not set(TARGET_KEYS) <= set(packs[0].get('algorithm_keys') or ()):
+        raise DatasetError(f'{key}.pipeline: the token-labeling targets are not packed: '
+                           f'end with PackInputs(algorithm_keys={TARGET_KEYS}); {fix}.')
+    return steps[load]
 
 
 def check_token_labels(images: Iterator[str], step: dict, key: str,

@@ -104,7 +104,7 @@ class UniFormerClassifier(UniFormer):
             raise ConfigError(
                 f'mix_token=True: MixToken trains the per-token head of a token-labeling '
                 f'classifier (arch=\'*_tl\', num_classes >= 1); {arch or variant!r} '
-                f'{"has none" if not token_labeling else "has num_classes=0"}.')
+                f'{"has none" if not token_labeling else f"has num_classes={num_classes!r}"}.')
         self.mix_token = mix_token
         self.arch_name = arch
         for key in ('out_indices', 'window_size', 'test_stage3_attention', 'test_window_size'):

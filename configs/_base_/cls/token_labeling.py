@@ -15,6 +15,9 @@
 # token then learns the image's label, as when fine-tuning on other data.
 _base_ = './in1k.py'
 
+# Where the maps are. The pipeline below is built in this file, so a derived config changes
+# the folder with train_dataloader.dataset.pipeline (or --cfg-options
+# train_dataloader.dataset.pipeline.1.label_root=DIR), not with this variable.
 token_label_root = 'data/imagenet/label_top5_train_nfnet'
 _bgr_mean, _bgr_std = [103.53, 116.28, 123.675], [57.375, 57.12, 58.395]
 train_pipeline = [
