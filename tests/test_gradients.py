@@ -1,6 +1,13 @@
-"""Training computes the authors' gradients: the backbone's training paths (both ways of
-padding windows, channels-last stages, fused attention) against the line-by-line reference
-in benchmarks/, both on the same modules and batch statistics."""
+"""Training computes the right gradients.
+
+- Fidelity: against the authors' network (the training-mode golden of ../shared/reference:
+  every parameter's gradient of S-h14 with BatchNorm on batch statistics).
+- Consistency of the fast training paths (both ways of padding windows, channels-last
+  stages, fused attention) with the plain line-by-line path in benchmarks/ (the speed
+  baseline), on the same modules and batch statistics: not a fidelity check.
+- The light models' token pruning (argsort, gathers, the representative token's weights):
+  autograd against central finite differences in float64 on a reduced-depth XXS.
+"""
 import sys
 
 import pytest
@@ -135,3 +142,47 @@ def test_shipped_optimizer_is_fused_and_steps_like_the_plain_one(config):
     moved_plain = torch.cat([(b.detach() - s).flatten() for b, s in zip(twin.parameters(), start)])
     assert moved.abs().max() > 0
     assert (moved - moved_plain).norm() <= 5e-3 * moved_plain.norm()  # weight decay: ~5%
+
+
+def test_light_model_gradients_equal_finite_differences():
+    """Reduced-depth XXS (two stage-3 blocks: one seeds the token scores, one prunes half the
+    tokens and merges the rest into the representative token), training mode, float64: the
+    directional derivative of a fixed projection of both heads' outputs along random
+    parameter directions equals autograd's gradient dotted with the direction. Independent
+    of autograd (a path autograd missed, e.g. a detached token score, makes them differ)."""
+    from uniformer_dense.models import create_classifier
+    torch.manual_seed(0)
+    model = create_classifier('uniformer_xxs_in1k', num_classes=7, depths=(1, 1, 2, 1),
+                              drop_path_rate=0.).double().train()
+    for m in model.modules():  # running statistics would change between the evaluations
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.track_running_stats = False
+            m.running_mean = m.running_var = None
+    x = torch.randn(2, 3, 64, 64, dtype=torch.float64)
+    weights = [torch.randn(2, 7, dtype=torch.float64) for _ in range(2)]
+    params = [p for p in model.parameters() if p.requires_grad]
+
+    def loss():
+        pooled, cls = model(x)
+        return (pooled * weights[0]).sum() + (cls * weights[1]).sum()
+
+    model.zero_grad()
+    loss().backward()
+    grads = [p.grad.clone() for p in params]
+    assert all(g.abs().sum() > 0 for g in grads[:3]) and len(grads) == len(params)
+    eps = 1e-6
+    for seed in range(3):
+        gen = torch.Generator().manual_seed(seed)
+        direction = [torch.randn(p.shape, generator=gen, dtype=torch.float64) for p in params]
+        with torch.no_grad():
+            for p, d in zip(params, direction):
+                p.add_(eps * d)
+            plus = loss().item()
+            for p, d in zip(params, direction):
+                p.sub_(2 * eps * d)
+            minus = loss().item()
+            for p, d in zip(params, direction):
+                p.add_(eps * d)
+        numeric = (plus - minus) / (2 * eps)
+        analytic = sum(float((g * d).sum()) for g, d in zip(grads, direction))
+        assert numeric == pytest.approx(analytic, rel=1e-6), (seed, numeric, analytic)
