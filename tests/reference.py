@@ -120,3 +120,13 @@ def save_authors_classifier(path, name: str = 'uniformer_xxs_in1k', key: str = '
     state = authors_classifier_state(name)
     torch.save({key: state}, path)
     return path, state
+
+
+def mmpretrain_pipeline(steps):
+    """MMPretrain's transforms built in MMPretrain's scope (an earlier test may have left
+    another toolbox as MMEngine's default scope, whose registry would be searched instead)."""
+    from mmcv.transforms import Compose
+    from mmengine.registry import DefaultScope
+    from mmpretrain.registry import TRANSFORMS
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return Compose([TRANSFORMS.build(step) for step in steps])

@@ -86,9 +86,7 @@ def test_xxs_configs_train_with_timms_v0_autoaugment():
     MMPretrain transforms with timm's level-to-argument rules, and the pipeline runs on a
     real image."""
     import numpy as np
-    from mmcv.transforms import Compose
-    from mmpretrain.registry import TRANSFORMS
-    from reference import require_shared
+    from reference import mmpretrain_pipeline, require_shared
 
     for size in (128, 160, 192, 224):
         name = 'uniformer_xxs_in1k' + ('' if size == 224 else f'_{size}')
@@ -108,7 +106,7 @@ def test_xxs_configs_train_with_timms_v0_autoaugment():
         assert dict(type='Translate', magnitude=0.405, prob=0.8, direction='vertical') in ops
         assert auto['hparams'] == dict(pad_val=[104, 116, 124], interpolation='bicubic')
     image = sorted((require_shared() / 'data' / 'coco_mini').rglob('*.jpg'))[0]
-    steps = Compose([TRANSFORMS.build(t) for t in pipeline])
+    steps = mmpretrain_pipeline(pipeline)
     np.random.seed(0)
     for _ in range(8):
         out = steps(dict(img_path=str(image), gt_label=1))

@@ -6,10 +6,9 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mmcv.transforms import Compose
-from mmpretrain.registry import TRANSFORMS
 from mmpretrain.structures import DataSample
 
+from reference import mmpretrain_pipeline
 from tools_cli import REPO, run_tool
 from uniformer_dense.cls_head import UniFormerClsHead
 from uniformer_dense.datacheck import DatasetError, check_datasets
@@ -56,7 +55,7 @@ def test_label_map_crop_equals_the_map_of_the_cropped_image(tmp_path):
     (tmp_path / 'maps' / 'a').mkdir(parents=True)
     cv2.imwrite(str(tmp_path / 'img' / 'a' / 'x.png'), image[:, :, ::-1])
     torch.save(label_map, tmp_path / 'maps' / 'a' / 'x.pt')
-    pipeline = Compose([TRANSFORMS.build(step) for step in [
+    pipeline = mmpretrain_pipeline([
         dict(type='LoadImageFromFile'),
         dict(type='LoadTokenLabel', label_root=str(tmp_path / 'maps'), num_classes=4),
         dict(type='TokenLabelRandomResizedCrop', scale=256, crop_ratio_range=(0.2, 1.0),
@@ -64,7 +63,7 @@ def test_label_map_crop_equals_the_map_of_the_cropped_image(tmp_path):
         dict(type='TokenLabelRandomFlip', prob=[0.3, 0.3],
              direction=['horizontal', 'vertical']),
         dict(type='TokenLabelTarget'),
-    ]])
+    ])
     tokens_checked = crops_checked = flips = 0
     for seed in range(60):
         np.random.seed(seed)
@@ -267,7 +266,7 @@ def test_toy_pipeline_targets_follow_the_shape(tmp_path):
     root = tmp_path / 'cls'
     make_class_folders(root, n_train=6, n_val=3)
     cfg = _toy_cfg(root)
-    pipeline = Compose([TRANSFORMS.build(s) for s in cfg.train_dataloader.dataset.pipeline])
+    pipeline = mmpretrain_pipeline(cfg.train_dataloader.dataset.pipeline)
     np.random.seed(0)
     packed = pipeline(dict(img_path=str(sorted((root / 'train' / 'triangle').iterdir())[0]),
                            gt_label=2))
