@@ -57,7 +57,8 @@ from mmengine.utils import ProgressBar
 from .apis import init_model
 from .atomic_io import atomic_write
 from .datacheck import DatasetError, check_datasets
-from .datacheck.video_lists import check_video_list, register_video_list_dataset
+from .datacheck.video_lists import (check_video_list, register_video_list_dataset,
+                                    regression_target)
 from .errors import ConfigError
 
 FEATURE_SUFFIX = '.pt'
@@ -114,11 +115,8 @@ def read_regression_list(ann_file: str, video_dir: Optional[str],
     with open(ann_file) as f:
         for lineno, line in enumerate(f, 1):
             fields = line.strip().split(delimiter)
-            try:
-                value = float(fields[1])
-            except (IndexError, ValueError):
-                value = float('nan')
-            if len(fields) != 2 or not np.isfinite(value):
+            value = regression_target(fields[1:])
+            if value is None:
                 raise DatasetError(f'{ann_file!r} line {lineno}: {line.strip()!r} is not '
                                    f'"PATH VALUE" with a finite number as VALUE.')
             name = osp.join(video_dir, fields[0]) if video_dir else fields[0]

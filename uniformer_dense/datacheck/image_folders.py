@@ -80,15 +80,10 @@ def check_image_classification(ds: dict, key: str, num_classes: Optional[int]) -
     if path is None:
         _check_class_folders(folder, key, num_classes)
     else:
-        _check_list(path, folder, key, num_classes)
+        listed = _check_list(path, folder, key, num_classes)
     step = token_label_step(ds, key)
     if step is not None:
-        if path is None:
-            images = list(images_under(folder, IMAGE_SUFFIXES))
-        else:
-            with open(path) as f:
-                images = [join_root(folder, line.rsplit(maxsplit=1)[0]) for line in f
-                          if line.strip()]
+        images = list(images_under(folder, IMAGE_SUFFIXES)) if path is None else listed
         check_token_labels(images, step, key, num_classes)
 
 
@@ -113,10 +108,11 @@ def _check_class_folders(folder: str, key: str, num_classes: Optional[int]) -> N
             f'folders).')
 
 
-def _check_list(path: str, folder: str, key: str, num_classes: Optional[int]) -> None:
+def _check_list(path: str, folder: str, key: str, num_classes: Optional[int]) -> List[str]:
+    """Check a list file; returns the paths of the images it lists."""
     if not osp.isfile(path):
         raise DatasetError(f'{key}.ann_file: {path!r} does not exist.')
-    missing, bad_labels = [], []
+    missing, bad_labels, images = [], [], []
     with open(path) as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
@@ -127,7 +123,8 @@ def _check_list(path: str, folder: str, key: str, num_classes: Optional[int]) ->
                     f'{key}.ann_file: {path}:{number}: {line.strip()!r} is not '
                     f'"relative/path.JPEG LABEL" (MMPretrain\'s list layout).')
             image, label = parts[0], int(parts[1])
-            if not osp.isfile(join_root(folder, image)):
+            images.append(join_root(folder, image))
+            if not osp.isfile(images[-1]):
                 missing.append(f'{image} (line {number})')
             if label < 0 or (num_classes is not None and label >= num_classes):
                 bad_labels.append(f'{label} (line {number})')
@@ -141,3 +138,4 @@ def _check_list(path: str, folder: str, key: str, num_classes: Optional[int]) ->
         raise DatasetError(
             f'{key}.ann_file: labels outside {allowed} in {path}: {show_items(bad_labels)}; '
             f'fix the list or model.backbone.num_classes.')
+    return images

@@ -18,6 +18,7 @@ import torch
 
 from .common import DatasetError, join_root, show_items, type_name
 
+
 class LabelMapError(DatasetError):
     """A dense label map that is missing or not in LV-ViT's format."""
 
@@ -73,8 +74,6 @@ def read_label_map(path: str, image_path: str = '',
 
 #: Maps read in full before training (all of a smaller dataset, a sample of a larger one).
 READ_LIMIT = 20000
-
-
 #: Pipeline steps that move the image but not a label map's view (their TokenLabel*
 #: versions move both).
 PLAIN_GEOMETRY = ('RandomResizedCrop', 'RandomFlip', 'RandomCrop', 'CenterCrop',

@@ -13,6 +13,7 @@ start; a module that defines another list-reading dataset adds it with
 """
 from __future__ import annotations
 
+import math
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
@@ -99,14 +100,20 @@ def _list_lines(path: str, key: str) -> List[Tuple[int, str]]:
             from exc
 
 
+def regression_target(fields: List[str]) -> Optional[float]:
+    """The real-valued target of a "PATH VALUE" line's fields after PATH, or None when they
+    are not one finite number."""
+    try:
+        value = float(fields[0]) if len(fields) == 1 else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
 def _labels(fields: List[str], path: str, lineno: int, key: str,
             regression: bool = False) -> List[int]:
     if regression:
-        try:
-            values = [float(x) for x in fields]
-        except ValueError:
-            values = [float('nan')]
-        if len(values) != 1 or values[0] != values[0] or abs(values[0]) == float('inf'):
+        if regression_target(fields) is None:
             raise DatasetError(
                 f'{key}.ann_file: {path!r} line {lineno}: target {" ".join(fields)!r} is not '
                 f'a number. Lines of a regression list are "PATH VALUE" (tools/prepare_lvu.py '
