@@ -123,9 +123,10 @@ def prepare_toolbox_runners() -> bool:
         import torch.distributed as dist
         initialised_before = dist.is_available() and dist.is_initialized()
         prepare_distributed(cfg)
+        runner = build(cls, cfg)
         if not initialised_before and dist.is_available() and dist.is_initialized():
-            atexit.register(finish_distributed)
-        return build(cls, cfg)
+            atexit.register(finish_distributed, runner)
+        return runner
 
     from_cfg.prepares_distributed = True
     from_cfg.__doc__ = build.__doc__
@@ -133,13 +134,25 @@ def prepare_toolbox_runners() -> bool:
     return True
 
 
-def finish_distributed() -> None:
-    """End a multi-process run in step: all processes meet, then the group is destroyed.
+def finish_distributed(runner=None) -> None:
+    """End a multi-process run in step, while the interpreter is fully alive: the runner's
+    DDP wrapper is dropped (it holds the process group through its reducer), all processes
+    meet, then the group is destroyed.
 
-    Without it each process tears its gloo connections down at interpreter exit on its own,
-    and a process whose peer has already gone can abort there (SIGABRT) after the work is
-    done, which torchrun reports as a failed job (seen once in a few runs here)."""
+    ``destroy_process_group`` only forgets the group; an object still holding it (the DDP
+    wrapper of a runner the tool keeps) frees it during interpreter teardown, where gloo's
+    worker threads releasing tensors can abort the process (SIGABRT, "terminate called
+    without an active exception") after the work is done, which torchrun reports as a failed
+    job (seen in one CI run of the suite, rank 1 of a 2-process pose run)."""
+    import gc
+
     import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+    from mmengine.model import is_model_wrapper
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    if runner is not None and is_model_wrapper(getattr(runner, 'model', None)):
+        runner.model = runner.model.module
+    gc.collect()
+    dist.barrier()
+    dist.destroy_process_group()
+    gc.collect()

@@ -206,7 +206,7 @@ def train(cfg: Config, partial_load: bool = False):
     if cfg.get('load_from'):
         check_checkpoint_fits(runner, cfg.load_from, partial_load)
     runner.train()
-    finish_distributed()
+    finish_distributed(runner)
     return runner
 
 
@@ -265,7 +265,7 @@ def test(cfg: Config, checkpoint: str, out: Optional[str] = None,
     check_checkpoint_fits(runner, checkpoint, partial_load)
     metrics = _jsonable(runner.test())
     main_process = is_main_process()  # every process holds the same metrics: one writes them
-    finish_distributed()
+    finish_distributed(runner)
     headline = headline_metrics(task, metrics)
     # MMDetection's / MMPose's CocoMetric return nothing when no prediction survived the score
     # threshold on any image: that is an AP of 0, not a missing number.
