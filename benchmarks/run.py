@@ -225,11 +225,19 @@ def _stan_pipeline(cfg, num_clips=None):
     return Compose(pipeline)
 
 
+def set_static_frames(cfg, static_frames: int) -> None:
+    """The config's test sampling with ``static_frames`` whole-video static frames (0: the
+    image backbone sees frames inside the clips)."""
+    for t in cfg.test_dataloader.dataset.pipeline:
+        if t['type'] == 'SampleLongVideo':
+            t['static_frames'] = static_frames
+
+
 def measure_stan(spec):
     """Runs inside a fresh process: one STAN measurement. ``spec``: config, mode ('decode',
     'infer', 'train' or 'macs'), device, video, repeats, warmup, and optionally num_clips
-    (M), chunk_size, batch (videos), checkpoint (False: fine-tuning without gradient
-    checkpointing)."""
+    (M), static_frames (the sampler's whole-video static frames), chunk_size, batch
+    (videos), checkpoint (False: fine-tuning without gradient checkpointing)."""
     import torch
     torch.manual_seed(0)
     from mmengine.dataset import pseudo_collate
@@ -243,6 +251,8 @@ def measure_stan(spec):
     device, mode = spec['device'], spec['mode']
     if spec.get('chunk_size'):
         cfg.model.chunk_size = spec['chunk_size']
+    if spec.get('static_frames') is not None:
+        set_static_frames(cfg, spec['static_frames'])
     if mode == 'macs':  # one whole video (the config's M clips), one forward
         model = build_model(cfg, init=False).eval()
         macs = meta_macs(model, 'action', *dummy_batch(cfg, (LONG_VIDEO['size'],) * 2))

@@ -233,9 +233,13 @@ def test_long_video_configs_build(config):
     assert count_params(model.backbone) == pytest.approx(21.2e6, rel=0.01)  # video S
     assert count_params(model.image_backbone) == pytest.approx(21.2e6, rel=0.05)  # image S
     sampler = [t for t in cfg.test_dataloader.dataset.pipeline if 'num_clips' in t]
-    if sampler:  # live configs: 16 clips of 16 frames (every 4th), one each 7.5 s of 2 min
-        assert (sampler[0].type, sampler[0].num_clips, sampler[0].clip_len) == \
-            ('SampleLongVideo', 16, 16)
+    if sampler:  # live configs: 16 clips of 16 frames (every 4th), one each 7.5 s of 2 min,
+        # and 64 static frames over the whole video, their count packed into the metainfo
+        assert (sampler[0].type, sampler[0].num_clips, sampler[0].clip_len,
+                sampler[0].static_frames) == ('SampleLongVideo', 16, 16, 64)
+        pack = cfg.test_dataloader.dataset.pipeline[-1]
+        assert {'static_frames', 'frame_times', 'frame_seconds'} <= set(pack.meta_keys)
+        assert model.fusion.seconds_horizon == 300
     if 'multilabel' in config.stem:
         assert model.cls_head.multi_class
         assert cfg.test_evaluator.metric_list == ('mean_average_precision',)
@@ -384,3 +388,100 @@ def test_apis_classify_a_long_video(toy):
     ranked = top_k(model, result, 5)  # two classes: both, softmax scores
     assert {label for label, _ in ranked} == {0, 1}
     assert len(ranked) == 2 and sum(score for _, score in ranked) == pytest.approx(1, abs=1e-5)
+
+
+def _sampler(static_frames, test_mode=True, **kwargs):
+    from uniformer_dense.long_video import SampleLongVideo
+    return SampleLongVideo(clip_len=16, frame_interval=4, num_clips=16,
+                           static_frames=static_frames, test_mode=test_mode, **kwargs)
+
+
+def test_static_frames_are_spread_over_the_whole_video_and_packed_after_the_clips():
+    total, fps = 3600, 30.  # two minutes
+    out = _sampler(64)(dict(total_frames=total, start_index=0, avg_fps=fps))
+    inds = out['frame_inds']
+    assert len(inds) == 16 * 16 + 64 and out['num_clips'] == 16 + 64 // 16
+    assert out['static_frames'] == 64
+    static = inds[256:]
+    # test mode: the centre of each of 64 equal segments of the video
+    np.testing.assert_array_equal(static, np.floor((np.arange(64) + .5) * total / 64))
+    np.testing.assert_allclose(out['frame_times'], inds / (total - 1), rtol=1e-6)
+    np.testing.assert_allclose(out['frame_seconds'], inds / fps, rtol=1e-6)
+    # training: one random frame inside each segment, a different draw each time
+    train = _sampler(64, test_mode=False)
+    draws = [train(dict(total_frames=total, start_index=0, avg_fps=fps))['frame_inds'][256:]
+             for _ in range(2)]
+    segment = np.arange(64) * total / 64
+    for d in draws:
+        assert np.all(d >= np.floor(segment)) and np.all(d < segment + total / 64)
+    assert not np.array_equal(*draws)
+    # the clips are MMAction2's SampleFrames, unchanged by the static frames
+    assert np.array_equal(inds[:256], _sampler(0)(dict(total_frames=total,
+                                                       start_index=0))['frame_inds'])
+    with pytest.raises(ValueError, match=r'static_frames=40.*multiple of clip_len=16'):
+        _sampler(40)
+
+
+def test_whole_video_sampling_covers_what_in_clip_sampling_misses():
+    """Coverage against the arithmetic of the sampling: each clip spans (16 - 1) x 4 + 1 = 61
+    frames, so 16 clips that do not overlap cover 16 x 61 frames; 64 static frames 1.875 s
+    apart, each reaching 1 s either side, leave no frame of a 2-minute video out."""
+    from uniformer_dense.long_video import sampling_coverage
+    for seconds in (120, 300):
+        total = seconds * 30
+        old = sampling_coverage(_sampler(0), total, 30.)
+        new = sampling_coverage(_sampler(64), total, 30.)
+        assert old['clips'] == new['clips'] == pytest.approx(16 * 61 / total)
+        assert old['static_frames'] == 32 and new['static_frames'] == 64
+        # the in-clip static frames reach at most 1 s (30 frames) past each clip's ends
+        assert old['covered'] <= 16 * (61 + 60) / total + 1e-9
+        assert new['covered'] >= old['covered']
+    two_min = sampling_coverage(_sampler(64), 3600, 30.)
+    assert two_min['covered'] == 1.0 and two_min['static'] == 1.0
+    five_min = sampling_coverage(_sampler(64), 9000, 30.)  # 64 x 61 frames within 1 s
+    assert five_min['static'] == pytest.approx(64 * 61 / 9000)
+
+
+def test_stan_gives_the_clips_to_the_video_backbone_and_the_static_frames_to_the_image_one():
+    from mmaction.structures import ActionDataSample
+    model = _toy_model()  # no image_mean/std: the image backbone gets the frames as they are
+    seen = {}
+    model.backbone.register_forward_pre_hook(
+        lambda m, args: seen.setdefault('video', []).append(args[0]))
+    model.image_backbone.register_forward_pre_hook(
+        lambda m, args: seen.setdefault('image', []).append(args[0]))
+    t, m, n = 8, 4, 16  # the toy's clips are 8 frames: 16 static frames are 2 packed clips
+    x = torch.randn(1, m + n // t, 3, t, 32, 32)
+    times = np.linspace(0, 1, (m + n // t) * t, dtype=np.float32)
+    sample = ActionDataSample(metainfo=dict(static_frames=n, frame_times=times))
+    with torch.no_grad():
+        feats = model.extract_stream_features(x, [sample])
+    video = torch.cat(seen['video'])
+    image = torch.cat(seen['image'])
+    assert torch.equal(video, x[0, :m])
+    assert torch.equal(image, x[0, m:].permute(0, 2, 1, 3, 4).flatten(0, 1))
+    assert feats['static'].shape[:2] == (1, n) and feats['temporal'].shape[:2] == (1, m)
+    assert torch.equal(feats['static_times'][0], torch.from_numpy(times[m * t:]))
+    assert torch.allclose(feats['clip_times'][0],
+                          torch.from_numpy(times[:m * t].reshape(m, t).mean(1)))
+    odd = ActionDataSample(metainfo=dict(static_frames=12, frame_times=times))
+    with pytest.raises(ValueError, match='static_frames=12'):
+        model.extract_stream_features(x, [odd])
+
+
+def test_time_codes_in_seconds_match_across_video_lengths():
+    """With seconds_horizon, half of a token's time code is its time in seconds: the same
+    moment (30 s in) of a 1- and a 2-minute video gets the same seconds half and different
+    fraction halves; without the seconds the fusion says what to add."""
+    from uniformer_dense.models.stan import TwoStreamTransformer, time_encoding
+    fusion = TwoStreamTransformer(8, 8, embed_dim=16, depth=1, num_heads=2,
+                                  seconds_horizon=300.)
+    one_min = fusion.time_code(torch.tensor([30 / 60]), torch.tensor([30.]))
+    two_min = fusion.time_code(torch.tensor([30 / 120]), torch.tensor([30.]))
+    assert torch.equal(one_min[..., 8:], two_min[..., 8:])
+    assert torch.equal(one_min[..., 8:], time_encoding(torch.tensor([.1]), 8))
+    assert not torch.allclose(one_min[..., :8], two_min[..., :8])
+    tokens = [torch.randn(1, 3, 8), torch.randn(1, 2, 8), torch.rand(1, 3), torch.rand(1, 2)]
+    with pytest.raises(ValueError, match='seconds_horizon=300.*frame_seconds'):
+        fusion(*tokens)
+    assert fusion(*tokens, tokens[2] * 120, tokens[3] * 120).shape == (1, 16)

@@ -21,6 +21,7 @@ import statistics
 import time
 from typing import Dict, Optional, Tuple
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -126,8 +127,10 @@ def _test_pipeline(cfg: Config) -> list:
 
 def long_video_sampling(cfg: Config) -> Dict[str, int]:
     """A STAN config's sampling of one video: ``num_clips`` (M) clips of ``clip_len`` frames
-    (every ``frame_interval``-th), ``static_frames`` (N = M x static_frames_per_clip) for the
-    image backbone; read from the test pipeline's ``SampleLongVideo``."""
+    (every ``frame_interval``-th), ``static_frames`` (N) for the image backbone, and
+    ``whole_video_static`` (whether those N frames are spread over the whole video and packed
+    after the clips, ``SampleLongVideo(static_frames=N)``, or taken from inside the clips,
+    N = M x static_frames_per_clip); read from the test pipeline's ``SampleLongVideo``."""
     samplers = [t for t in _test_pipeline(cfg) if 'clip_len' in t]
     if not samplers:
         raise ValueError(
@@ -136,8 +139,9 @@ def long_video_sampling(cfg: Config) -> Dict[str, int]:
     sampler = samplers[0]
     m, t = sampler.get('num_clips', 1), sampler['clip_len']
     k = min(cfg.model.get('static_frames_per_clip', 2), t)
+    whole = int(sampler.get('static_frames') or 0)
     return dict(num_clips=m, clip_len=t, frame_interval=sampler.get('frame_interval', 1),
-                static_frames=m * k)
+                static_frames=whole or m * k, whole_video_static=bool(whole))
 
 
 def video_test_views(cfg: Config) -> Dict[str, int]:
@@ -169,8 +173,12 @@ def dummy_batch(cfg: Config, shape):
         from mmaction.structures import ActionDataSample
         sampling = long_video_sampling(cfg)
         m, t = sampling['num_clips'], sampling['clip_len']
-        sample = ActionDataSample(metainfo=dict(img_shape=(h, w)))
-        return torch.randn(1, m, 3, t, h, w), [sample]
+        n = sampling['static_frames'] if sampling['whole_video_static'] else 0
+        # frames evenly over a nominal two-minute video, their times as fractions / seconds
+        times = np.linspace(0, 1, (m + n // t) * t, dtype=np.float32)
+        sample = ActionDataSample(metainfo=dict(img_shape=(h, w), static_frames=n,
+                                                frame_times=times, frame_seconds=times * 120))
+        return torch.randn(1, m + n // t, 3, t, h, w), [sample]
     if task == 'action':
         # Recognizer3D input: (batch, views, C, T, H, W); one view of the test clip length.
         from mmaction.structures import ActionDataSample
@@ -197,7 +205,10 @@ def dummy_batch(cfg: Config, shape):
 
 
 def _forward(model, task: str, inputs, samples):
-    if task == 'action':  # MMAction2's _forward takes a stage, not data samples
+    if task == 'action':  # MMAction2's _forward takes a stage, not data samples; STAN's
+        # also takes the samples (their frame times)
+        if type(model).__name__ == 'STAN':
+            return model._forward(inputs, stage='head', data_samples=samples)
         return model._forward(inputs, stage='head')
     if task == 'cls':  # MMPretrain's classifiers: the tensor mode is backbone + head
         return model(inputs, mode='tensor')

@@ -60,6 +60,7 @@ from .datacheck import DatasetError, check_datasets
 from .datacheck.video_lists import (check_video_list, register_video_list_dataset,
                                     regression_target)
 from .errors import ConfigError
+from .models.stan import in_clip_static_positions
 
 FEATURE_SUFFIX = '.pt'
 #: Written next to the features: which backbone weights made them.
@@ -69,22 +70,65 @@ FEATURE_META = 'stan_features.json'
 @TRANSFORMS.register_module()
 class SampleLongVideo(SampleFrames):
     """``num_clips`` clips of ``clip_len`` frames (every ``frame_interval``-th) spread over
-    the whole video, kept together as one sample (STAN's M clips; not test views). Adds
-    ``frame_times`` (``num_clips * clip_len`` positions in [0, 1]). See the module docstring
-    for the short-video policy."""
+    the whole video, kept together as one sample (STAN's M clips; not test views), and
+    optionally ``static_frames`` single frames for the image backbone spread over the whole
+    video as well.
+
+    Clips: MMAction2's segment sampling (a random offset inside each of the M segments when
+    training, the segment's centre at test).
+
+    Static frames (``static_frames`` = N > 0, a multiple of ``clip_len``): the video is cut
+    into N equal segments and one frame is taken in each (random position when training, the
+    centre at test), so the cheap stream covers the whole video instead of the frames inside
+    the clips. They are decoded with the clips and appended after them as N / clip_len extra
+    "clips" (``num_clips`` in the results becomes M + N / clip_len, so ``FormatShape`` packs
+    one tensor); ``static_frames`` in the results (and in the data sample's metainfo, through
+    ``PackActionInputs``' ``meta_keys``) tells STAN where the clips end. With
+    ``static_frames=0`` STAN's image backbone sees frames inside the clips
+    (``static_frames_per_clip``).
+
+    Adds ``frame_times`` (every decoded frame's position in the video, in [0, 1]: STAN's
+    time code) and ``frame_seconds`` (the same in seconds, from the reader's ``avg_fps``;
+    30 when the reader gives none). See the module docstring for the short-video policy."""
 
     def __init__(self, clip_len: int, frame_interval: int = 1, num_clips: int = 16,
-                 out_of_bound_opt: str = 'loop', test_mode: bool = False, **kwargs):
+                 static_frames: int = 0, out_of_bound_opt: str = 'loop',
+                 test_mode: bool = False, **kwargs):
+        if (not isinstance(static_frames, int) or static_frames < 0
+                or static_frames % clip_len):
+            raise ConfigError(
+                f'SampleLongVideo static_frames={static_frames!r}: give 0 (the image backbone '
+                f'sees frames inside the clips) or a positive multiple of clip_len={clip_len} '
+                f'(the static frames are packed as extra clips of that length).')
         super().__init__(clip_len=clip_len, frame_interval=frame_interval,
                          num_clips=num_clips, out_of_bound_opt=out_of_bound_opt,
                          test_mode=test_mode, **kwargs)
+        self.static_frames = static_frames
         self._warned = set()
+
+    def static_indices(self, total: int) -> np.ndarray:
+        """One frame in each of ``static_frames`` equal segments of a ``total``-frame video:
+        a random position when training, the centre at test (0-based)."""
+        n = self.static_frames
+        length = total / n
+        offsets = (np.full(n, length / 2) if self.test_mode
+                   else np.random.uniform(0, length, n))
+        inds = np.floor(np.arange(n) * length + offsets).astype(np.int64)
+        return inds.clip(0, max(total - 1, 0))
 
     def transform(self, results: dict) -> dict:
         total = int(results['total_frames'])
         results = super().transform(results)
-        inds = np.asarray(results['frame_inds'], dtype=np.float32)
-        results['frame_times'] = (inds / max(total - 1, 1)).clip(0, 1)
+        inds = np.asarray(results['frame_inds']).astype(np.int64)
+        if self.static_frames:
+            inds = np.concatenate([inds, self.static_indices(total)
+                                   + results.get('start_index', 0)])
+            results['frame_inds'] = inds
+            results['num_clips'] = self.num_clips + self.static_frames // self.clip_len
+        results['static_frames'] = self.static_frames
+        results['frame_times'] = (inds / max(total - 1, 1)).clip(0, 1).astype(np.float32)
+        fps = float(results.get('avg_fps') or 30.)
+        results['frame_seconds'] = (inds / fps).astype(np.float32)
         self._warn_if_short(results.get('filename', '?'), total)
         return results
 
@@ -104,6 +148,37 @@ class SampleLongVideo(SampleFrames):
                   f'{self.num_clips} clips x {self.clip_len} frames x interval '
                   f'{self.frame_interval} ask for: {what}.', logger='current',
                   level=logging.WARNING)
+
+
+def sampling_coverage(sampler: SampleLongVideo, total_frames: int, fps: float,
+                      static_frames_per_clip: int = 2, reach_s: float = 1.) -> dict:
+    """What a test-mode ``sampler`` lets STAN see of a ``total_frames``-frame video at
+    ``fps``: the shares of the video's frames that lie inside a sampled clip's span
+    (``clips``), within ``reach_s`` seconds of a static frame (``static``), and either
+    (``covered``). Static frames are the sampler's own (``static_frames``) or, without them,
+    ``static_frames_per_clip`` frames inside each clip (STAN's fallback)."""
+    if not sampler.test_mode:
+        raise ValueError('sampling_coverage measures the test-mode sampling (test_mode=True).')
+    total = int(total_frames)
+    results = sampler.transform(dict(total_frames=total, start_index=0, avg_fps=fps,
+                                     filename=f'<{total} frames at {fps:g} fps>'))
+    inds = np.asarray(results['frame_inds'], dtype=np.int64)
+    m, t = sampler.num_clips, sampler.clip_len
+    clips = inds[:m * t].reshape(m, t)
+    in_clip = np.zeros(total, bool)
+    for clip in clips:
+        in_clip[clip.min():clip.max() + 1] = True
+    if sampler.static_frames:
+        static = inds[m * t:]
+    else:
+        static = clips[:, in_clip_static_positions(t, static_frames_per_clip)].ravel()
+    near = np.zeros(total, bool)
+    reach = int(round(reach_s * fps))
+    for frame in static:
+        near[max(frame - reach, 0):frame + reach + 1] = True
+    return dict(clips=float(in_clip.mean()), static=float(near.mean()),
+                covered=float((in_clip | near).mean()), static_frames=int(len(static)),
+                decoded_frames=int(len(inds)))
 
 
 def read_regression_list(ann_file: str, video_dir: Optional[str],
@@ -200,12 +275,14 @@ class LoadSTANFeatures(BaseTransform):
                 f'Cached features {path!r} cannot be read ({type(exc).__name__}: {exc}). '
                 f'Delete the file and run tools/extract_features.py again (it writes only '
                 f'missing files).') from exc
-        from .models.stan import FEATURE_KEYS  # builds MMAction2's model zoo: only when read
+        # builds MMAction2's model zoo: only when read
+        from .models.stan import FEATURE_KEYS, SECONDS_KEYS
         lacking = [k for k in FEATURE_KEYS if k not in feats]
         if lacking:
             raise DatasetError(f'Cached features {path!r} lack {lacking}: not a file of '
                                f'tools/extract_features.py. Delete it and extract again.')
-        results['stan_features'] = {k: feats[k] for k in FEATURE_KEYS}
+        results['stan_features'] = {k: feats[k] for k in FEATURE_KEYS + SECONDS_KEYS
+                                    if k in feats}
         return results
 
 

@@ -4,7 +4,8 @@
 # event, one in each half of the video). configs/long_video/stan_uniformer_s_frozen.py with:
 # UniFormer-S widths but one block per stage, randomly initialised and frozen (no ImageNet /
 # Kinetics files needed: random convolutional features already tell red from blue); 16 clips
-# of 8 consecutive frames (2 s each, one every 7.5 s) at 32 px; a 64-wide transformer;
+# of 8 consecutive frames (2 s each, one every 7.5 s) at 32 px, the image backbone on 2 frames
+# inside each clip; a 64-wide transformer with time codes as fractions of the video only;
 # no augmentation (a flip is harmless here, a crop could cut an event away).
 _base_ = '../long_video/stan_uniformer_s_frozen.py'
 
@@ -15,7 +16,7 @@ model = dict(
     backbone=tiny,
     image_backbone=tiny,
     image_mean=None, image_std=None,
-    fusion=dict(embed_dim=64, depth=2, num_heads=4, dropout=0.),
+    fusion=dict(embed_dim=64, depth=2, num_heads=4, dropout=0., seconds_horizon=None),
     cls_head=dict(in_channels=64, num_classes=num_classes, dropout_ratio=0.))
 sampling = dict(type='SampleLongVideo', clip_len=8, frame_interval=1, num_clips=16)
 pipeline = [

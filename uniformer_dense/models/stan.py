@@ -6,9 +6,11 @@ features*); README.md, "Long videos (STAN)", gives the reasons. In short:
 
 - **temporal stream**: the video UniFormer (``backbone``) on M short clips spread over the
   whole video, one pooled feature vector per clip;
-- **static stream**: the image UniFormer (``image_backbone``) on ``static_frames_per_clip``
-  frames taken from each of those clips (N = M x k frames, the same decode serves both),
-  one pooled vector per frame;
+- **static stream**: the image UniFormer (``image_backbone``) on N single frames, one pooled
+  vector per frame: with ``SampleLongVideo(static_frames=N)`` one frame in each of N equal
+  segments of the whole video (the shipped configs: N = 64, one every ~2 s of a 2-minute
+  video), decoded with the clips and packed after them; without it ``static_frames_per_clip``
+  frames from inside each clip (N = M x k);
 - **fusion** (:class:`TwoStreamTransformer`): both sequences projected to one width, each
   token given the sinusoidal encoding of its *time in the video* (0 = start, 1 = end; a
   static frame and the clip around it get nearby codes) and a learned *stream* embedding,
@@ -46,6 +48,9 @@ from mmaction.registry import MODELS
 
 #: Keys of a cached-features input (and of :meth:`STAN.extract_stream_features`' result).
 FEATURE_KEYS = ('static', 'temporal', 'static_times', 'clip_times')
+#: Times in seconds, present when the sampler recorded them (``frame_seconds``); needed by a
+#: fusion with ``seconds_horizon``.
+SECONDS_KEYS = ('static_seconds', 'clip_seconds')
 
 
 def time_encoding(times: torch.Tensor, dim: int, max_frequency: float = 64.) -> torch.Tensor:
@@ -70,14 +75,24 @@ class TwoStreamTransformer(nn.Module):
         static_dim / temporal_dim: feature widths of the two backbones.
         embed_dim, depth, num_heads, mlp_ratio, dropout: the transformer (pre-norm layers).
         max_frequency: of :func:`time_encoding`.
+        seconds_horizon: ``None``: each token's time code encodes its position as a fraction
+            of the video (0 = start, 1 = end). A number of seconds: half of the code encodes
+            that fraction, the other half the time in seconds divided by the horizon, so a
+            moment 30 s into a 1-minute and into a 2-minute video get the same seconds code
+            (the inputs then need ``static_seconds`` / ``clip_seconds``).
     """
 
     def __init__(self, static_dim: int, temporal_dim: int, embed_dim: int = 512,
                  depth: int = 2, num_heads: int = 8, mlp_ratio: float = 4.,
-                 dropout: float = 0.1, max_frequency: float = 64.):
+                 dropout: float = 0.1, max_frequency: float = 64.,
+                 seconds_horizon: Optional[float] = None):
         super().__init__()
+        if seconds_horizon is not None and not seconds_horizon > 0:
+            raise ValueError(f'STAN fusion seconds_horizon={seconds_horizon!r}: give a '
+                             f'positive number of seconds, or None (fractions only).')
         self.embed_dim = embed_dim
         self.max_frequency = max_frequency
+        self.seconds_horizon = seconds_horizon
         self.static_proj = nn.Sequential(nn.LayerNorm(static_dim),
                                          nn.Linear(static_dim, embed_dim))
         self.temporal_proj = nn.Sequential(nn.LayerNorm(temporal_dim),
@@ -100,12 +115,29 @@ class TwoStreamTransformer(nn.Module):
         nn.init.trunc_normal_(self.stream_embed, std=.02)
         nn.init.trunc_normal_(self.cls_token, std=.02)
 
-    def forward(self, static, temporal, static_times, clip_times):
+    def time_code(self, times, seconds=None):
+        """The code added to tokens at ``times`` (fractions of the video) / ``seconds``."""
+        if self.seconds_horizon is None:
+            return time_encoding(times, self.embed_dim, self.max_frequency)
+        if seconds is None:
+            raise ValueError(
+                f'STAN fusion with seconds_horizon={self.seconds_horizon} needs the times in '
+                f'seconds: the sampler records frame_seconds (SampleLongVideo), which '
+                f"PackActionInputs' meta_keys must carry; cached features need "
+                f'{list(SECONDS_KEYS)} (extract them again with tools/extract_features.py).')
+        half = self.embed_dim // 2
+        return torch.cat([
+            time_encoding(times, self.embed_dim - half, self.max_frequency),
+            time_encoding(seconds / self.seconds_horizon, half, self.max_frequency)], -1)
+
+    def forward(self, static, temporal, static_times, clip_times, static_seconds=None,
+                clip_seconds=None):
         """``static`` (B, N, Cs), ``temporal`` (B, M, Ct), times (B, N) / (B, M) in [0, 1]
-        -> the class token (B, embed_dim)."""
-        code = lambda t: time_encoding(t, self.embed_dim, self.max_frequency).to(static.dtype)  # noqa: E731
-        s = self.static_proj(static) + code(static_times) + self.stream_embed[0]
-        t = self.temporal_proj(temporal) + code(clip_times) + self.stream_embed[1]
+        (and in seconds, for ``seconds_horizon``) -> the class token (B, embed_dim)."""
+        s = (self.static_proj(static) + self.time_code(static_times, static_seconds).to(
+            static.dtype) + self.stream_embed[0])
+        t = (self.temporal_proj(temporal) + self.time_code(clip_times, clip_seconds).to(
+            temporal.dtype) + self.stream_embed[1])
         x = torch.cat([self.cls_token.expand(s.shape[0], -1, -1), s, t], dim=1)
         return self.norm(self.encoder(x)[:, 0])
 
@@ -215,35 +247,51 @@ class STAN(BaseRecognizer):
         return torch.cat(outs)
 
     def static_frame_indices(self, clip_len: int) -> list:
-        """Which frames of a ``clip_len``-frame clip the image backbone sees: the centres of
-        ``static_frames_per_clip`` equal parts of the clip."""
-        k = min(self.static_frames_per_clip, clip_len)
-        return [int((2 * i + 1) * clip_len // (2 * k)) for i in range(k)]
+        """Which frames of a ``clip_len``-frame clip the image backbone sees when the sampler
+        takes no static frames of its own (:func:`in_clip_static_positions`)."""
+        return in_clip_static_positions(clip_len, self.static_frames_per_clip)
 
     def extract_stream_features(self, inputs: torch.Tensor,
                                 data_samples=None) -> Dict[str, torch.Tensor]:
         """Decoded, normalised clips ``(B, M, 3, T, H, W)`` -> the two token sequences and
         their times: ``static`` (B, N, Cs), ``temporal`` (B, M, Ct), ``static_times`` (B, N),
-        ``clip_times`` (B, M). These are what the feature cache stores."""
+        ``clip_times`` (B, M). These are what the feature cache stores.
+
+        When the samples' metainfo says ``static_frames`` = N > 0 (``SampleLongVideo`` with
+        static frames over the whole video), the last N / T "clips" of the input are those
+        frames: the video backbone sees the M clips before them and the image backbone the N
+        frames. Otherwise the image backbone sees ``static_frames_per_clip`` frames of each
+        clip."""
         if inputs.dim() != 6:
             raise ValueError(
                 f'STAN expects a batch of clip sets (B, M clips, 3, T, H, W); got shape '
                 f'{tuple(inputs.shape)}. Its pipeline needs SampleLongVideo and '
                 f"FormatShape(input_format='NCTHW').")
-        b, m, c, t = inputs.shape[:4]
-        temporal = self.encode(self.backbone, inputs.flatten(0, 1)).view(b, m, -1)
-        idx = self.static_frame_indices(t)
-        frames = inputs[:, :, :, idx].permute(0, 1, 3, 2, 4, 5).flatten(0, 2)
+        b, packed, c, t = inputs.shape[:4]
+        n_static = _static_frames(data_samples, t, packed)
+        m = packed - n_static // t
+        frame_times = _frame_times(data_samples, b, packed, t, inputs.device)
+        seconds = _frame_seconds(data_samples, b, packed, t, inputs.device)
+        temporal = self.encode(self.backbone, inputs[:, :m].flatten(0, 1)).view(b, m, -1)
+        if n_static:
+            frames = inputs[:, m:].permute(0, 1, 3, 2, 4, 5).flatten(0, 2)
+            static_of = lambda per_frame: per_frame[:, m:].flatten(1)  # noqa: E731
+        else:
+            idx = self.static_frame_indices(t)
+            frames = inputs[:, :, :, idx].permute(0, 1, 3, 2, 4, 5).flatten(0, 2)
+            static_of = lambda per_frame: per_frame[:, :, idx].flatten(1)  # noqa: E731
+        static_times = static_of(frame_times)
         if self.image_norm:
             pre = self.data_preprocessor
             mean = pre.mean.view(-1, 1, 1) if pre.mean is not None else 0.
             std = pre.std.view(-1, 1, 1) if pre.std is not None else 1.
             frames = (frames * std + mean - self.image_mean) / self.image_std
-        static = self.encode(self.image_backbone, frames).view(b, m * len(idx), -1)
-        frame_times = _frame_times(data_samples, b, m, t, inputs.device)
-        return dict(static=static, temporal=temporal,
-                    static_times=frame_times[:, :, idx].flatten(1),
-                    clip_times=frame_times.mean(-1))
+        static = self.encode(self.image_backbone, frames).view(b, static_times.shape[1], -1)
+        feats = dict(static=static, temporal=temporal, static_times=static_times,
+                     clip_times=frame_times[:, :m].mean(-1))
+        if seconds is not None:
+            feats.update(static_seconds=static_of(seconds), clip_seconds=seconds[:, :m].mean(-1))
+        return feats
 
     def extract_feat(self, inputs, stage: str = 'neck', data_samples=None,
                      test_mode: bool = False, **kwargs):
@@ -254,13 +302,14 @@ class STAN(BaseRecognizer):
             if missing:
                 raise KeyError(f'STAN: cached-feature input lacks {missing}; it needs '
                                f'{list(FEATURE_KEYS)} (written by tools/extract_features.py).')
-            feats = {k: inputs[k] for k in FEATURE_KEYS}
+            feats = {k: inputs[k] for k in FEATURE_KEYS + SECONDS_KEYS if k in inputs}
         else:
             feats = self.extract_stream_features(inputs, data_samples)
         if stage == 'backbone':
             return feats, {}
         return self.fusion(feats['static'], feats['temporal'], feats['static_times'],
-                           feats['clip_times']), {}
+                           feats['clip_times'], feats.get('static_seconds'),
+                           feats.get('clip_seconds')), {}
 
     def predict(self, inputs, data_samples, **kwargs):
         # BaseRecognizer.predict does not hand the samples (their frame times) to extract_feat
@@ -279,12 +328,43 @@ class STAN(BaseRecognizer):
         return super().forward(inputs, data_samples, mode, **kwargs)
 
 
+def in_clip_static_positions(clip_len: int, per_clip: int) -> list:
+    """Positions in a ``clip_len``-frame clip of the frames the image backbone sees when the
+    sampler takes no static frames of its own: the centres of ``per_clip`` equal parts."""
+    k = min(per_clip, clip_len)
+    return [int((2 * i + 1) * clip_len // (2 * k)) for i in range(k)]
+
+
 def _width(backbone: nn.Module, name: str) -> int:
     dims = getattr(backbone, 'embed_dims', None) or getattr(backbone, 'out_channels', None)
     if not dims:
         raise ValueError(f'STAN {name}: cannot tell its output width (no embed_dims or '
                          f'out_channels attribute); use a UniFormer backbone.')
     return int(dims[-1])
+
+
+def _static_frames(data_samples, t: int, packed: int) -> int:
+    """N, the static frames packed after the clips (``SampleLongVideo(static_frames=N)``,
+    the same for every sample of a batch); 0 when the samples do not say."""
+    counts = {int(s.metainfo.get('static_frames') or 0) for s in (data_samples or [])}
+    if len(counts) > 1:
+        raise ValueError(f'STAN: the samples of one batch have different static_frames '
+                         f'{sorted(counts)}; one sampler must make the whole batch.')
+    n = counts.pop() if counts else 0
+    if n % t or n // t >= packed:
+        raise ValueError(f'STAN: static_frames={n} does not fit an input of {packed} clips of '
+                         f'{t} frames (it must be a multiple of {t} leaving at least one clip).')
+    return n
+
+
+def _frame_seconds(data_samples, b: int, m: int, t: int, device) -> Optional[torch.Tensor]:
+    """(B, M, T) time of every decoded frame in seconds (``frame_seconds`` of
+    :class:`~uniformer_dense.long_video.SampleLongVideo`), or None when a sample lacks it."""
+    seconds = [s.metainfo.get('frame_seconds') for s in (data_samples or [])]
+    if len(seconds) != b or any(x is None for x in seconds):
+        return None
+    arr = np.stack([np.asarray(x, dtype=np.float32).reshape(m, t) for x in seconds])
+    return torch.from_numpy(arr).to(device)
 
 
 def _frame_times(data_samples, b: int, m: int, t: int, device) -> torch.Tensor:

@@ -4,8 +4,10 @@
 #                                                (multi-label tasks: "<id>.mp4 L1 L2 ...")
 # One sample is one whole video: SampleLongVideo takes `num_clips` clips of
 # clip_len x frame_interval frames spread evenly over it (16 x 16 frames every 4th: one clip
-# per 7.5 s of a 2-minute video), decoded once for both streams. Videos shorter than that
-# are sampled anyway (overlapping clips; looping below one clip) with a warning naming them.
+# per 7.5 s of a 2-minute video) for the video backbone, and `static_frames` single frames
+# spread over the whole video for the image backbone (64: one every ~1.9 s of a 2-minute
+# video), decoded together. Videos shorter than the clips ask for are sampled anyway
+# (overlapping clips; looping below one clip) with a warning naming them.
 task = 'scene'
 dataset_type = 'VideoDataset'
 data_root = 'data/lvu/videos'
@@ -13,14 +15,17 @@ ann_file_train = f'data/lvu/lists/{task}_train.txt'
 ann_file_val = f'data/lvu/lists/{task}_val.txt'
 ann_file_test = f'data/lvu/lists/{task}_test.txt'
 
-clip_len, frame_interval, num_clips = 16, 4, 16
+clip_len, frame_interval, num_clips, static_frames = 16, 4, 16, 64
 decode = [dict(type='DecordInit')]
 train_sampling = dict(type='SampleLongVideo', clip_len=clip_len, frame_interval=frame_interval,
-                      num_clips=num_clips)
+                      num_clips=num_clips, static_frames=static_frames)
 test_sampling = dict(train_sampling, test_mode=True)
-# frame_times: where each decoded frame sits in its video (STAN's time code)
+# frame_times / frame_seconds: where each decoded frame sits in its video, as a fraction and
+# in seconds (STAN's time codes); static_frames: how many of the decoded frames (packed after
+# the clips) are the static ones
 pack = dict(type='PackActionInputs',
-            meta_keys=('img_shape', 'filename', 'total_frames', 'frame_times'))
+            meta_keys=('img_shape', 'filename', 'total_frames', 'frame_times', 'frame_seconds',
+                       'static_frames'))
 train_transforms = [
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),

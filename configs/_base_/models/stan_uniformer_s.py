@@ -23,6 +23,8 @@ model = dict(
         variant='uniformer_s',
         out_indices=(3,),
         init_cfg=dict(type='Pretrained', checkpoint='zoo://uniformer_small_in1k')),
+    # used only when the sampler takes no static frames of its own (static_frames=0): the
+    # shipped lists (_base_/datasets/long_video_list.py) take 64 over the whole video
     static_frames_per_clip=2,
     finetune_backbones=False,
     chunk_size=8,
@@ -30,7 +32,10 @@ model = dict(
     # authors' 0.45 / 0.225: frames are re-normalised for the static stream.
     image_mean=[123.675, 116.28, 103.53],
     image_std=[58.395, 57.12, 57.375],
-    fusion=dict(embed_dim=512, depth=2, num_heads=8, mlp_ratio=4., dropout=0.1),
+    # time codes: half the fraction of the video, half the seconds / 300 (one scale for the
+    # 1-3 minute videos of LVU); needs frame_seconds in the samples' metainfo
+    fusion=dict(embed_dim=512, depth=2, num_heads=8, mlp_ratio=4., dropout=0.1,
+                seconds_horizon=300.),
     cls_head=dict(type='STANHead', in_channels=512, num_classes=num_classes,
                   dropout_ratio=0.5, average_clips='prob'),
     data_preprocessor=dict(
