@@ -485,3 +485,60 @@ def test_time_codes_in_seconds_match_across_video_lengths():
     with pytest.raises(ValueError, match='seconds_horizon=300.*frame_seconds'):
         fusion(*tokens)
     assert fusion(*tokens, tokens[2] * 120, tokens[3] * 120).shape == (1, 16)
+
+
+def test_timeline_scores_each_segment_from_its_own_tokens(toy):
+    from uniformer_dense.apis import inference, init_model, long_video_timeline
+    model = init_model(str(TOY), str(toy.init))
+    video = toy.data / 'videos' / 'val_0000.mp4'
+    timeline = long_video_timeline(model, str(video))
+    # the video's scores are inference()'s (one decode and one backbone pass serve both)
+    torch.testing.assert_close(timeline['result'].pred_score,
+                               inference(model, str(video)).pred_score, rtol=0, atol=1e-6)
+    scores = timeline['segment_scores']
+    assert scores.shape == (16, 2)
+    np.testing.assert_allclose(scores.sum(1), 1, atol=1e-5)  # softmax per segment
+    assert timeline['seconds'] == pytest.approx(480 / 4, abs=1e-3)  # the toy: 480 frames, 4 fps
+    starts, ends = zip(*timeline['segments'])
+    assert starts[0] == 0 and ends[-1] == pytest.approx(timeline['seconds'])
+    assert all(a == pytest.approx(b) for a, b in zip(ends[:-1], starts[1:]))
+    # segment 3 sees its clip and the static frames inside its sixteenth of the video only:
+    # changing every other token leaves its scores and moves its neighbour's
+    from mmengine.dataset import Compose, pseudo_collate
+    from uniformer_dense.apis import _test_pipeline
+    sample = Compose(_test_pipeline(model.cfg))(dict(filename=str(video), label=-1,
+                                                     start_index=0, modality='RGB'))
+    data = model.data_preprocessor(pseudo_collate([sample]), False)
+    with torch.no_grad():
+        feats, _ = model.extract_feat(data['inputs'], stage='backbone',
+                                      data_samples=data['data_samples'])
+    before = model.segment_scores(feats)[0]
+    torch.testing.assert_close(before.numpy(), scores)
+    inside = ((feats['static_times'][0] * 16).long().clamp(0, 15) == 3)
+    assert inside.sum() == 2  # the toy's 2 frames inside each clip
+    changed = {k: v.clone() for k, v in feats.items()}
+    noise = torch.Generator().manual_seed(0)  # not a constant: the projections' LayerNorm
+    static, temporal = changed['static'][0], changed['temporal'][0]  # would remove a shift
+    static[~inside] += 3 * torch.randn(static[~inside].shape, generator=noise)
+    others = torch.arange(16) != 3
+    temporal[others] += 3 * torch.randn(temporal[others].shape, generator=noise)
+    after = model.segment_scores(changed)[0]
+    torch.testing.assert_close(after[3], before[3])
+    assert not torch.allclose(after[4], before[4], atol=1e-4)
+
+
+def test_demo_draws_the_timeline_of_a_long_video(toy, tmp_path):
+    video = toy.data / 'videos' / 'val_0001.mp4'
+    out = tmp_path / 'timeline.png'
+    proc = run_tool('demo.py', video, '--model', TOY, '--checkpoint', toy.init, '--out', out,
+                    '--top-k', 2)
+    lines = proc.stdout.splitlines()
+    assert f'top-2 classes of {video}:' in lines
+    start = lines.index('best class of each of 16 segments:')
+    segments = lines[start + 1:start + 17]
+    assert segments[0].startswith('0:00.0-0:07.5 ') and segments[-1].startswith('1:52.5-2:00.0 ')
+    assert all(line.split()[-1] in ('class 0', 'class 1') or line.endswith(('0', '1'))
+               for line in segments)
+    assert f'timeline drawn to {out}' in proc.stdout
+    picture = cv2.imread(str(out))
+    assert picture is not None and picture.shape[1] == 1000  # 10 in x 100 dpi

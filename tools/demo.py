@@ -4,13 +4,15 @@ classified.
     python tools/demo.py INPUT --model NAME_OR_CONFIG [--checkpoint C] [--device cpu|cuda]
                          [--cfg-options k=v ...]
       images:  [--out out.png] [--score-thr 0.3] [--det-model NAME_OR_CONFIG [--det-checkpoint C]]
-      videos:  [--label-file F] [--top-k 5]
+      videos:  [--label-file F] [--top-k 5]  (long videos, STAN: [--out timeline.png])
 
 Detection draws boxes and masks, segmentation an overlay, pose the keypoints of the whole
 image as one person, or of the detector's person boxes when --det-model is given. A
 recogniser (an MMAction2 config) prints the top-k classes of the video with their scores,
 named from --label-file (one name per line, in the model's class order, e.g. MMAction2's
-label_map_k400.txt) or the checkpoint's meta. An image classifier (an MMPretrain config, or
+label_map_k400.txt) or the checkpoint's meta. A long-video model (STAN, configs/long_video/)
+also prints the best class of each segment along the timeline and draws the segments' scores
+of the top-k classes to --out (apis.long_video_timeline / draw_timeline). An image classifier (an MMPretrain config, or
 a zoo name such as uniformer_small_in1k) prints the image's top-k classes (ImageNet names).
 """
 import argparse
@@ -39,6 +41,19 @@ def print_top_k(model, path, result, k):
               file=sys.stderr)
 
 
+def minutes(seconds):
+    return f'{int(seconds // 60)}:{seconds % 60:04.1f}'
+
+
+def print_timeline(model, timeline):
+    names = (getattr(model, 'dataset_meta', None) or {}).get('classes')
+    print(f'best class of each of {len(timeline["segments"])} segments:')
+    for (start, end), scores in zip(timeline['segments'], timeline['segment_scores']):
+        best = int(scores.argmax())
+        print(f'{minutes(start)}-{minutes(end)}  {scores[best]:.4f}  '
+              f'{names[best] if names else f"class {best}"}')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,6 +77,13 @@ def main(argv=None):
                                 label_file=args.label_file)
     except (CheckpointError, FileNotFoundError, ValueError) as exc:
         parser.exit(1, f'demo.py: error: {exc}\n')
+    if type(model).__name__ == 'STAN':
+        timeline = apis.long_video_timeline(model, args.input)
+        print_top_k(model, args.input, timeline['result'], args.top_k)
+        print_timeline(model, timeline)
+        apis.draw_timeline(model, timeline, args.out, top=args.top_k)
+        print(f'timeline drawn to {args.out}')
+        return
     if model.task in ('action', 'cls'):
         print_top_k(model, args.input, apis.inference(model, args.input), args.top_k)
         return

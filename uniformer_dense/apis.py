@@ -17,6 +17,10 @@ authors' files have no ``meta``), and one call per step for every task.
 
     model = init_model('uniformer_small_in1k')      # an ImageNet classifier of the zoo
     top_k(model, inference(model, 'image.jpg'))     # ImageNet class names (MMPretrain's list)
+
+    model = init_model('configs/long_video/lvu/stan_uniformer_s_frozen_scene.py', 'ckpt.pth')
+    timeline = long_video_timeline(model, 'two_minutes.mp4')  # the video's and each part's
+    draw_timeline(model, timeline, 'timeline.png')            # scores; segments x classes
 """
 from __future__ import annotations
 
@@ -232,3 +236,82 @@ def draw(model, image: Union[str, np.ndarray], result, out_file: Optional[str] =
     visualizer.add_datasample('result', rgb, data_sample=result, draw_gt=False, show=False,
                               out_file=out_file, **kwargs)
     return visualizer.get_image()
+
+
+def long_video_timeline(model, video: str) -> dict:
+    """A long video through a STAN model: the video's class scores and, along the timeline,
+    each of its M segments' scores (:meth:`~uniformer_dense.models.stan.STAN.segment_scores`:
+    the transformer over that segment's clip and static frames only). One decode, one pass
+    of the backbones. Returns ``result`` (MMAction2's ``ActionDataSample``, the video's
+    scores in ``pred_score``, as :func:`inference` gives; see :func:`top_k`),
+    ``segment_scores`` (M, num_classes), ``segments`` (M (start, end) pairs in seconds) and
+    ``seconds`` (the video's length)."""
+    import torch
+    from mmaction.structures import ActionDataSample
+    from mmengine.dataset import pseudo_collate
+    if type(model).__name__ != 'STAN':
+        raise ValueError(f'long_video_timeline needs a STAN model (configs/long_video/); got '
+                         f'{type(model).__name__}: use inference() and top_k() for a clip.')
+    if not Path(video).is_file():
+        raise FileNotFoundError(f'Video {video!r} does not exist.')
+    init_default_scope(model.cfg.get('default_scope', 'mmaction'))
+    sample = Compose(_test_pipeline(model.cfg))(
+        dict(filename=str(video), label=-1, start_index=0, modality='RGB'))
+    data = model.data_preprocessor(pseudo_collate([sample]), False)
+    with torch.no_grad():
+        feats, _ = model.extract_feat(data['inputs'], stage='backbone',
+                                      data_samples=data['data_samples'])
+        scores = model.cls_head.average_clip(model.cls_head(model.fuse(feats)), 1)
+        segment_scores = model.segment_scores(feats)[0]
+    meta = data['data_samples'][0].metainfo
+    seconds = _video_seconds(video, meta)
+    m = segment_scores.shape[0]
+    result = ActionDataSample(metainfo=meta)
+    result.set_pred_score(scores.reshape(-1))
+    return dict(result=result, segment_scores=segment_scores.cpu().numpy(),
+                segments=[(seconds * i / m, seconds * (i + 1) / m) for i in range(m)],
+                seconds=seconds)
+
+
+def _video_seconds(video: str, meta: dict) -> float:
+    """The video's length in seconds: from the sampler's frame times and seconds (a frame's
+    time in seconds over its fraction of the video), else the container's frame count and
+    rate."""
+    times, seconds = meta.get('frame_times'), meta.get('frame_seconds')
+    if times is not None and seconds is not None:
+        times, seconds = np.asarray(times, float), np.asarray(seconds, float)
+        i = int(np.argmax(times))
+        total = int(meta['total_frames'])
+        if times[i] > 0 and total > 1:  # seconds / time = (total - 1) / fps
+            return float(seconds[i] / times[i] * total / (total - 1))
+    import cv2
+    capture = cv2.VideoCapture(str(video))
+    frames, fps = capture.get(cv2.CAP_PROP_FRAME_COUNT), capture.get(cv2.CAP_PROP_FPS)
+    capture.release()
+    return float(frames / fps) if fps else float(frames)
+
+
+def draw_timeline(model, timeline: dict, out_file: str, top: int = 5) -> None:
+    """A PNG of :func:`long_video_timeline`'s segment scores: the ``top`` classes of the
+    video (rows, best first) against the segments (columns, in seconds)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    ranked = top_k(model, timeline['result'], top)
+    names = (getattr(model, 'dataset_meta', None) or {}).get('classes')
+    index = {name: i for i, name in enumerate(names)} if names else None
+    rows = [index[label] if index else label for label, _ in ranked]
+    grid = timeline['segment_scores'][:, rows].T
+    seconds = timeline['seconds']
+    fig, ax = plt.subplots(figsize=(10, 1 + 0.5 * len(rows)), dpi=100)
+    image = ax.imshow(grid, aspect='auto', cmap='viridis', extent=(0, seconds, len(rows), 0))
+    ax.set_yticks([i + .5 for i in range(len(rows))])
+    ax.set_yticklabels([f'{label if isinstance(label, str) else f"class {label}"} '
+                        f'({score:.2f})' for label, score in ranked])
+    ax.set_xlabel('seconds')
+    ax.set_title(f'{Path(str(timeline["result"].metainfo.get("filename", ""))).name}: '
+                 f'segment scores of the video\'s top {len(rows)} classes')
+    fig.colorbar(image, ax=ax)
+    fig.tight_layout()
+    fig.savefig(out_file)
+    plt.close(fig)

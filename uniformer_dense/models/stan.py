@@ -307,9 +307,42 @@ class STAN(BaseRecognizer):
             feats = self.extract_stream_features(inputs, data_samples)
         if stage == 'backbone':
             return feats, {}
+        return self.fuse(feats), {}
+
+    def fuse(self, feats: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """The class token (B, embed_dim) of the stream features of
+        :meth:`extract_stream_features` (or of a cache)."""
         return self.fusion(feats['static'], feats['temporal'], feats['static_times'],
                            feats['clip_times'], feats.get('static_seconds'),
-                           feats.get('clip_seconds')), {}
+                           feats.get('clip_seconds'))
+
+    @torch.no_grad()
+    def segment_scores(self, feats: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """(B, M, num_classes): the head's scores (as the video's: softmax, sigmoid for
+        multi-label, the value for regression) for each of M equal segments of the video,
+        the i-th holding clip i. Each comes from the transformer run over that segment's
+        tokens only (its clip and the static frames whose time falls inside it), so it says
+        what the model sees in that part of the video; the video's score attends over all
+        tokens at once and is not the mean of these."""
+        b, m = feats['temporal'].shape[:2]
+        rows = []
+        for v in range(b):
+            times = feats['static_times'][v]
+            segment = (times * m).long().clamp(0, m - 1)
+            tokens = []
+            for i in range(m):
+                keep = segment == i
+                part = dict(static=feats['static'][v:v + 1, keep],
+                            temporal=feats['temporal'][v:v + 1, i:i + 1],
+                            static_times=times[None, keep],
+                            clip_times=feats['clip_times'][v:v + 1, i:i + 1])
+                if 'static_seconds' in feats:
+                    part.update(static_seconds=feats['static_seconds'][v:v + 1, keep],
+                                clip_seconds=feats['clip_seconds'][v:v + 1, i:i + 1])
+                tokens.append(self.fuse(part))
+            scores = self.cls_head.average_clip(self.cls_head(torch.cat(tokens)), 1)
+            rows.append(scores.reshape(m, -1))  # average_clips=None keeps a views axis
+        return torch.stack(rows)
 
     def predict(self, inputs, data_samples, **kwargs):
         # BaseRecognizer.predict does not hand the samples (their frame times) to extract_feat
