@@ -542,3 +542,66 @@ def test_demo_draws_the_timeline_of_a_long_video(toy, tmp_path):
     assert f'timeline drawn to {out}' in proc.stdout
     picture = cv2.imread(str(out))
     assert picture is not None and picture.shape[1] == 1000  # 10 in x 100 dpi
+
+
+def test_augmented_views_are_cached_and_one_is_read_per_epoch(toy, tmp_path):
+    """extract_features.py --views 3: three augmented views per training video in its file,
+    each the live train pipeline's features for its seed; FeatureViewSampler reads one view
+    per epoch, another in another epoch, the same again for a resumed epoch."""
+    from mmengine.runner import set_random_seed
+    from uniformer_dense.apis import init_model
+    from uniformer_dense.long_video import (STANFeatureDataset, FeatureViewSampler,
+                                            _stream_features, _test_dataset, _train_pipeline,
+                                            view_seed)
+    listed = (toy.data / 'train_list.txt').read_text().splitlines()[:4]
+    (tmp_path / 'train4.txt').write_text('\n'.join(listed) + '\n')
+    config = tmp_path / 'toy_augmented.py'
+    config.write_text(
+        f'_base_ = {str(TOY)!r}\n'
+        f"data_root = {str(toy.data)!r}\n"
+        "train_pipeline = [dict(type='DecordInit'), dict(_base_.sampling, test_mode=False),\n"
+        "                  dict(type='DecordDecode'), dict(type='Flip', flip_ratio=0.5),\n"
+        "                  dict(type='FormatShape', input_format='NCTHW'), _base_.pack]\n"
+        f"train_dataloader = dict(dataset=dict(ann_file={str(tmp_path / 'train4.txt')!r},\n"
+        "    data_prefix=dict(video=data_root), pipeline=train_pipeline))\n")
+    features = tmp_path / 'features'
+    proc = run_tool('extract_features.py', config, toy.init, '--out-dir', features,
+                    '--splits', 'train', '--views', 3, cwd=toy.root)
+    assert '4 feature files written, 0 kept' in proc.stdout
+    assert 'per 1000 videos' in proc.stdout
+    rel = listed[0].split()[0]
+    cached = torch.load(features / f'{rel}.pt', weights_only=True)
+    assert int(cached['views']) == 3 and cached['static'].shape[0] == 3
+    assert not torch.allclose(cached['static_times'][0], cached['static_times'][1])
+    # view 1, made again live from its seed, equals the cache
+    model = init_model(str(config), str(toy.init))
+    live_set = _test_dataset(model.cfg, 'train', _train_pipeline(model.cfg))
+    set_random_seed(view_seed(rel, 1))
+    live = _stream_features(model, live_set[0])
+    for key in ('static', 'temporal', 'static_times', 'clip_times'):
+        torch.testing.assert_close(live[key], cached[key][1], rtol=1e-5, atol=1e-6)
+    # one view per epoch, drawn from (epoch, seed, index)
+    dataset = STANFeatureDataset(ann_file=str(tmp_path / 'train4.txt'),
+                                 data_prefix=dict(video=str(features)),
+                                 pipeline=[dict(type='LoadSTANFeatures')])
+    sampler = FeatureViewSampler(dataset, shuffle=True, seed=7)
+
+    def epoch_views(epoch):
+        sampler.set_epoch(epoch)
+        out = {}
+        for key in sampler:
+            item = dataset[key]
+            out[key[0]] = item['feature_view']
+            view = cached if key[0] == 0 else None
+            if view is not None:
+                torch.testing.assert_close(item['stan_features']['static'],
+                                           cached['static'][item['feature_view']])
+        return out
+    seen = [epoch_views(e) for e in range(4)]
+    assert all(set(v) == {0, 1, 2, 3} for v in seen)
+    assert any(len({s[i] for s in seen}) > 1 for i in range(4))  # views change over epochs
+    assert epoch_views(2) == seen[2]  # a resumed epoch reads the same views
+    # another number of views into the same directory is refused, nothing overwritten
+    again = run_tool('extract_features.py', config, toy.init, '--out-dir', features,
+                     '--splits', 'train', '--views', 2, cwd=toy.root, check=False)
+    assert again.returncode != 0 and '3 view(s) per training video' in again.stderr

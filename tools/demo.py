@@ -12,8 +12,9 @@ recogniser (an MMAction2 config) prints the top-k classes of the video with thei
 named from --label-file (one name per line, in the model's class order, e.g. MMAction2's
 label_map_k400.txt) or the checkpoint's meta. A long-video model (STAN, configs/long_video/)
 also prints the best class of each segment along the timeline and draws the segments' scores
-of the top-k classes to --out (apis.long_video_timeline / draw_timeline). An image classifier (an MMPretrain config, or
-a zoo name such as uniformer_small_in1k) prints the image's top-k classes (ImageNet names).
+of the top-k classes to --out (apis.long_video_timeline / draw_timeline). An image
+classifier (an MMPretrain config, or a zoo name such as uniformer_small_in1k) prints the
+image's top-k classes (ImageNet names).
 """
 import argparse
 import sys

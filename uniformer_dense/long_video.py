@@ -2,9 +2,11 @@
 feature cache.
 
 - :class:`SampleLongVideo`: MMAction2's ``SampleFrames`` with ``num_clips`` clips spread
-  evenly over the whole video (random offset inside each segment when training), that also
-  records where each decoded frame sits in the video (``frame_times`` in [0, 1], STAN's time
-  code) and says in the log when a video is shorter than the sampling asks for.
+  evenly over the whole video (random offset inside each segment when training), and
+  ``static_frames`` single frames over the whole video for the image backbone, that also
+  records where each decoded frame sits in the video (``frame_times`` in [0, 1] and
+  ``frame_seconds``, STAN's time codes) and says in the log when a video is shorter than the
+  sampling asks for.
 
   **Short videos** (documented policy): a video with fewer than ``num_clips x clip_len x
   frame_interval`` frames is still sampled with ``num_clips`` clips: neighbouring clips
@@ -15,12 +17,19 @@ feature cache.
 - :func:`extract_features` (``tools/extract_features.py``): runs the frozen backbones of a
   STAN config once over the listed videos (the test pipeline: deterministic sampling) and
   writes one ``.pt`` file per video (``static``, ``temporal``, ``static_times``,
-  ``clip_times``; plain tensors, loadable with ``weights_only=True``) under the feature
+  ``clip_times``, and ``static_seconds``/``clip_seconds`` when the sampler gives seconds;
+  plain tensors, loadable with ``weights_only=True``) under the feature
   directory, mirroring the list's relative paths (``videos/a.mp4`` ->
   ``FEATURES/videos/a.mp4.pt``). Existing files are kept (an interrupted extraction
   resumes); each file is written atomically.
+  With ``views=K`` (``--views K``) the train split gets K augmented views per video
+  instead (the train pipeline, view k made with the seed :func:`view_seed`), stacked in its
+  file.
 - :class:`STANFeatureDataset` + ``LoadSTANFeatures`` + ``PackSTANFeatures``: the same list
-  file read against the feature directory, for training the transformer on cached features.
+  file read against the feature directory, for training the transformer on cached features;
+  :class:`FeatureViewSampler` gives one of a file's K views per epoch (drawn from the
+  sampler's seed, the epoch and the index: resumable).
+- :func:`sampling_coverage`: what share of a video a sampler lets STAN see.
 - Regression (LVU's ``like_ratio`` and ``view_count``): :class:`VideoRegressionDataset`
   (``PATH VALUE`` lists; ``STANFeatureDataset(regression=True)`` for cached features) and
   :class:`RegressionMetric` (mean squared error, LVU's measure); the head is
@@ -42,16 +51,17 @@ import numpy as np
 import torch
 from mmaction.datasets import VideoDataset
 from mmaction.datasets.transforms import SampleFrames
-from mmaction.registry import DATASETS, METRICS, TRANSFORMS
+from mmaction.registry import DATA_SAMPLERS, DATASETS, METRICS, TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmcv.transforms import BaseTransform
 from mmengine.config import Config
-from mmengine.dataset import pseudo_collate
+from mmengine.dataset import DefaultSampler, pseudo_collate
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS, DefaultScope
+from mmengine.runner import set_random_seed
 from mmengine.utils import ProgressBar
 
 from .apis import init_model
@@ -222,7 +232,21 @@ class STANFeatureDataset(VideoDataset):
 
     def __init__(self, *args, regression: bool = False, **kwargs):
         self.regression = regression
+        self._view_key = None
         super().__init__(*args, **kwargs)
+
+    def __getitem__(self, idx):
+        # FeatureViewSampler hands (index, epoch, seed): the view of a many-view file is
+        # drawn from them (LoadSTANFeatures), the same on a resumed run
+        if isinstance(idx, (tuple, list)):
+            idx, self._view_key = int(idx[0]), tuple(int(k) for k in idx[1:])
+        return super().__getitem__(idx)
+
+    def get_data_info(self, idx):
+        info = super().get_data_info(idx)
+        if self._view_key is not None:
+            info['view_key'] = (*self._view_key, int(idx))
+        return info
 
     def load_data_list(self):
         # the harness's list check, here too so that upstream tools/train.py stops early
@@ -235,6 +259,35 @@ class STANFeatureDataset(VideoDataset):
             return read_regression_list(self.ann_file, self.data_prefix.get('video'),
                                         self.delimiter)
         return super().load_data_list()
+
+
+@DATA_SAMPLERS.register_module()
+class FeatureViewSampler(DefaultSampler):
+    """MMEngine's ``DefaultSampler`` that hands :class:`STANFeatureDataset` ``(index, epoch,
+    seed)``: a feature file with K augmented views (``tools/extract_features.py --views K``)
+    then gives one view per epoch, drawn from (seed, epoch, index): another view next epoch,
+    the same one when a run resumes at that epoch."""
+
+    def __iter__(self):
+        for index in super().__iter__():
+            yield (index, self.epoch, self.seed)
+
+
+def pick_view(views: int, key) -> int:
+    """The view of a K-view feature file that the sample with ``key`` ((epoch, seed, index),
+    or None: view 0) reads."""
+    if key is None or views <= 1:
+        return 0
+    return int(np.random.default_rng([abs(int(k)) for k in key]).integers(views))
+
+
+def _stream_features(model, sample) -> dict:
+    """One decoded sample -> its stream features (CPU tensors, the batch axis dropped)."""
+    batch = model.data_preprocessor(pseudo_collate([sample]), False)
+    with torch.no_grad():
+        feats, _ = model.extract_feat(batch['inputs'], stage='backbone',
+                                      data_samples=batch['data_samples'])
+    return {k: v[0].detach().cpu().contiguous() for k, v in feats.items()}
 
 
 # the harness's check reads their lists (against the feature directory; real-valued targets)
@@ -281,8 +334,14 @@ class LoadSTANFeatures(BaseTransform):
         if lacking:
             raise DatasetError(f'Cached features {path!r} lack {lacking}: not a file of '
                                f'tools/extract_features.py. Delete it and extract again.')
-        results['stan_features'] = {k: feats[k] for k in FEATURE_KEYS + SECONDS_KEYS
-                                    if k in feats}
+        keys = [k for k in FEATURE_KEYS + SECONDS_KEYS if k in feats]
+        views = int(feats.get('views', 1))
+        if views > 1:  # augmented views, stacked on a leading axis
+            view = pick_view(views, results.get('view_key'))
+            results['stan_features'] = {k: feats[k][view] for k in keys}
+            results['feature_view'] = view
+        else:
+            results['stan_features'] = {k: feats[k] for k in keys}
         return results
 
 
@@ -364,15 +423,16 @@ def feature_file(feature_dir: str, relative_video: str) -> str:
     return osp.join(feature_dir, relative_video + FEATURE_SUFFIX)
 
 
-def _test_dataset(cfg, split: str):
-    """The split's list with the config's *test* pipeline (deterministic sampling)."""
+def _test_dataset(cfg, split: str, pipeline=None):
+    """The split's list with the config's *test* pipeline (deterministic sampling), or with
+    ``pipeline``."""
     loader = cfg.get(f'{split}_dataloader')
     if not loader:
         return None
     ds = dict(loader['dataset'])
     while 'dataset' in ds and ds.get('type') != 'VideoDataset':  # unwrap repeat wrappers
         ds = dict(ds['dataset'])
-    ds['pipeline'] = cfg.test_dataloader.dataset.pipeline
+    ds['pipeline'] = pipeline or cfg.test_dataloader.dataset.pipeline
     ds['test_mode'] = True
     ds['type'] = 'VideoDataset'
     for key in ('num_repeats', 'sample_once'):
@@ -381,11 +441,36 @@ def _test_dataset(cfg, split: str):
         return DATASETS.build(ds)
 
 
+def view_seed(relative_video: str, view: int) -> int:
+    """The random seed of augmented view ``view`` of a video (its path in the list): fixed,
+    so a view can be made again live (``set_random_seed(view_seed(...))`` + the train
+    pipeline) and compared with the cache."""
+    digest = hashlib.sha256(f'{relative_video}#{view}'.encode()).digest()
+    return int.from_bytes(digest[:4], 'little') & 0x7fffffff
+
+
+def _train_pipeline(cfg) -> list:
+    """The decoding train pipeline of a STAN config (``train_pipeline``, else the train
+    dataset's when it decodes videos)."""
+    pipeline = cfg.get('train_pipeline') or cfg.train_dataloader.dataset.get('pipeline')
+    if not pipeline or not any('clip_len' in t for t in pipeline):
+        raise ConfigError(f'{cfg.filename}: augmented views need a train pipeline that decodes '
+                          f'videos (train_pipeline or train_dataloader.dataset.pipeline with '
+                          f'SampleLongVideo); extract from the video config, not the cached one.')
+    return pipeline
+
+
 def extract_features(config, checkpoint: Optional[str], out_dir: str,
                      splits: Sequence[str] = ('train', 'val', 'test'), device: str = 'cpu',
-                     overwrite: bool = False, progress: bool = True) -> dict:
+                     overwrite: bool = False, progress: bool = True, views: int = 1) -> dict:
     """Write the stream features of every video of ``splits`` (see the module docstring).
-    Returns ``{'written': n, 'kept': n}``."""
+    ``views`` > 1: the train split gets that many augmented views per video (the config's
+    train pipeline: random clip positions, crop, flip), each made with the seed
+    :func:`view_seed` and stacked on a leading axis (``views`` in the file);
+    :class:`FeatureViewSampler` then gives one per epoch. Returns ``{'written': n,
+    'kept': n}``."""
+    if not (isinstance(views, int) and views >= 1):
+        raise ConfigError(f'--views {views!r}: give a positive number of views per video.')
     # the lists and videos first: a missing list or video is named before weights load
     check_datasets(Config.fromfile(str(config)), splits)
     model = init_model(config, checkpoint, device=device)
@@ -405,13 +490,22 @@ def extract_features(config, checkpoint: Optional[str], out_dir: str,
             f'{meta.get("fingerprint")}, from {meta.get("config")} with checkpoint '
             f'{meta.get("checkpoint")}); these backbones are {fingerprint}. Use another '
             f'--out-dir, or --overwrite to replace them all.')
+    train_views = views if 'train' in splits else (meta or {}).get('train_views', 1)
+    if (meta is not None and 'train' in splits and meta.get('train_views', 1) != views
+            and not overwrite):
+        raise DatasetError(
+            f'{out_dir!r} holds {meta.get("train_views", 1)} view(s) per training video; '
+            f'--views {views} asks for another number. Use another --out-dir, or --overwrite '
+            f'to replace them all.')
     os.makedirs(out_dir, exist_ok=True)
     atomic_write(osp.join(out_dir, FEATURE_META), json.dumps(dict(
         fingerprint=fingerprint, config=str(config), checkpoint=checkpoint,
-        static_frames_per_clip=model.static_frames_per_clip), indent=2).encode())
+        static_frames_per_clip=model.static_frames_per_clip, train_views=train_views),
+        indent=2).encode())
     counts = dict(written=0, kept=0)
     for split in splits:
-        dataset = _test_dataset(cfg, split)
+        k = views if split == 'train' else 1
+        dataset = _test_dataset(cfg, split, _train_pipeline(cfg) if k > 1 else None)
         if dataset is None:
             continue
         root = dataset.data_prefix.get('video') or ''
@@ -423,13 +517,17 @@ def extract_features(config, checkpoint: Optional[str], out_dir: str,
             if osp.isfile(dest) and not overwrite:
                 counts['kept'] += 1
             else:
-                batch = model.data_preprocessor(pseudo_collate([dataset[i]]), False)
-                with torch.no_grad():
-                    feats, _ = model.extract_feat(batch['inputs'], stage='backbone',
-                                                  data_samples=batch['data_samples'])
+                if k == 1:
+                    feats = _stream_features(model, dataset[i])
+                else:
+                    made = []
+                    for view in range(k):
+                        set_random_seed(view_seed(rel, view))
+                        made.append(_stream_features(model, dataset[i]))
+                    feats = {key: torch.stack([m[key] for m in made]) for key in made[0]}
+                    feats['views'] = torch.tensor(k)
                 buf = io.BytesIO()
-                torch.save({k: v[0].detach().cpu().contiguous() for k, v in feats.items()},
-                           buf)
+                torch.save(feats, buf)
                 os.makedirs(osp.dirname(dest) or '.', exist_ok=True)
                 atomic_write(dest, buf.getvalue())
                 counts['written'] += 1
