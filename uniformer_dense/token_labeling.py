@@ -13,7 +13,7 @@ The geometry and MixToken of token labeling; the label maps it reads are LV-ViT'
   on the classifier's token grid (RoI-align of the top-k scores scattered over all classes),
   a softmax per token, and once over the whole box for the class head. This is the authors'
   computation (``tlt/data/mixup.py``: ``get_labelmaps_with_coords``) with two differences,
-  both said in README: their crop box reaches ``roi_align`` as ``(y1, x1, y2, x2)`` where it
+  both said in docs/classification.md: their crop box reaches ``roi_align`` as ``(y1, x1, y2, x2)`` where it
   reads ``(x1, y1, x2, y2)`` (a transposed crop; here the box is the image's), and their
   label smoothing ``p * on + off`` sums to ``1 + smoothing / classes`` (here the loss smooths,
   MMPretrain's ``LabelSmoothLoss``, which sums to one).

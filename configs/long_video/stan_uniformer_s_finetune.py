@@ -4,7 +4,7 @@
 # runs each chunk's forward twice, and batches are a few videos). Backbones learn at a tenth
 # of the transformer's rate. Memory: each clip of a chunk holds about 1 GB (fp32) in the
 # backward pass, so chunk_size sets the peak: 8 -> ~9.7 GB per step, 2 -> ~3 GB (slower);
-# README.md, "Long videos (STAN)".
+# docs/long_video.md.
 _base_ = 'stan_uniformer_s_frozen.py'
 model = dict(
     backbone=dict(norm_eval=True, drop_path_rate=0.1),

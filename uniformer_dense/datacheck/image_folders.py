@@ -75,7 +75,7 @@ def check_image_classification(ds: dict, key: str, num_classes: Optional[int]) -
             f'{key}: image folder {folder!r} does not exist (data_root '
             f'{ds.get("data_root")!r}, data_prefix / split {_prefix(ds)!r}). ImageNet: '
             f'data/imagenet/{{train,val}}/ with meta/{{train,val}}.txt, or one sub-folder per '
-            f'class (README "ImageNet classification").')
+            f'class (docs/classification.md).')
     path = list_file(ds)
     if path is None:
         _check_class_folders(folder, key, num_classes)

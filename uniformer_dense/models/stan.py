@@ -2,7 +2,7 @@
 
 The design is this package's own (the STAN paper, Fish et al. BMVC 2022, publishes only its
 abstract: a two-stream transformer over *static image features* and *temporal contextual
-features*); README.md, "Long videos (STAN)", gives the reasons. In short:
+features*); docs/long_video.md gives the reasons. In short:
 
 - **temporal stream**: the video UniFormer (``backbone``) on M short clips spread over the
   whole video, one pooled feature vector per clip;

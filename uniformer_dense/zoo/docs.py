@@ -19,17 +19,24 @@ def markdown() -> str:
     """``model_zoo.md``, generated from the catalogue (a test keeps the file in sync)."""
     lines = ['# Model zoo', '',
              'Generated from `uniformer_dense/zoo/catalog.py` by '
-             '`python tools/download.py --markdown`.',
-             'Metrics, parameters and FLOPs (multiply-accumulates) are the papers\'; the tests '
-             'check every config\'s parameter count against them (within 3%).',
-             '`python tools/download.py NAME` fetches an entry into the cache; a config names '
-             'backbone weights as `zoo://NAME`, and `python tools/test.py CONFIG zoo://NAME` '
-             'evaluates an entry (the authors\' formats are converted when loaded).',
+             '`.venv/bin/python tools/download.py --markdown`.',
+             'Metrics, parameters and FLOPs (multiply-accumulates) are the papers\'. Tests '
+             'check the configs\' parameter counts against them: classification and video '
+             'configs against these entries (`tests/test_cls_configs.py`: within 2%, or equal '
+             'at the published precision; `tests/test_video_configs.py`: within 3%), '
+             'detection and segmentation configs against the same figures in their own '
+             'tests\' tables (`tests/test_det.py`, `tests/test_seg.py`: within 3%); the pose '
+             'entries have no count (`tests/test_pose.py` checks the backbone\'s exact count '
+             'and the head\'s).',
+             '`.venv/bin/python tools/download.py NAME` fetches an entry into the cache; a '
+             'config names backbone weights as `zoo://NAME`, and '
+             '`.venv/bin/python tools/test.py CONFIG zoo://NAME` evaluates an entry (the '
+             'authors\' formats are converted when loaded).',
              'Sources are tried in the order given (hosts: HF = Hugging Face, Drive = the '
              'authors\' Google Drive); a file is kept only if it is a checkpoint that loads '
              'safely and matches its published SHA-256 where there is one (marked '
              '"(SHA-256)"), and its SHA-256 is recorded in the cache\'s `manifest.json` '
-             '(`python tools/download.py --verify`).', '']
+             '(`.venv/bin/python tools/download.py --verify`).', '']
     for task, title in TASK_TITLES.items():
         video = task == 'action'
         lines += [f'## {title}', '']

@@ -1,4 +1,4 @@
-# STAN over UniFormer-S features (this package's design; README.md, "Long videos (STAN)"):
+# STAN over UniFormer-S features (this package's design; docs/long_video.md):
 # the video UniFormer-S (Kinetics-400 16x4) on M clips spread over the video, the image
 # UniFormer-S (ImageNet-1K) on 2 frames of each clip, a 2-layer two-stream transformer over
 # both token sequences, a linear head on its class token. Backbones frozen by default.
