@@ -153,3 +153,62 @@ def test_two_processes_train_save_once_and_resume_detection_and_pose(config, tmp
     assert 'resumed epoch: 1' in log or 'Load checkpoint from' in log
     assert sorted(p.name for p in work.iterdir() if 'pth' in p.name) == ['epoch_1.pth',
                                                                           'epoch_2.pth']
+
+
+STAND_IN_SRUN = '''#!{python}
+"""STAND-IN for Slurm's srun (the only fake of this test): starts --ntasks copies of the
+command on this machine with the variables srun sets (SLURM_PROCID, SLURM_LOCALID,
+SLURM_NTASKS, SLURM_NODELIST) and the rendezvous address; every other option is ignored."""
+import os, subprocess, sys
+args, ntasks = sys.argv[1:], 1
+while args and args[0].startswith('-'):
+    option = args.pop(0)
+    if option.startswith('--ntasks='):
+        ntasks = int(option.split('=', 1)[1])
+    elif option in ('-p', '-J', '-n'):
+        args.pop(0)
+print(f'stand-in srun: {{ntasks}} local task(s) of {{args[:3]}}', file=sys.stderr, flush=True)
+procs = [subprocess.Popen(args, env=dict(os.environ, SLURM_PROCID=str(i), SLURM_LOCALID=str(i),
+                                         SLURM_NTASKS=str(ntasks), SLURM_NODELIST='localhost',
+                                         MASTER_ADDR='127.0.0.1'))
+         for i in range(ntasks)]
+sys.exit(max(p.wait() for p in procs))
+'''
+
+
+def test_slurm_scripts_train_and_test_with_a_stand_in_srun(tmp_path):
+    """tools/slurm_train.sh and slurm_test.sh run as written (their options, PYTHON, the
+    slurm launcher of MMEngine); only srun is a stand-in that starts the tasks locally."""
+    from uniformer_dense.toy_data import make_ade_segmentation
+    make_ade_segmentation(tmp_path / 'data' / 'toy' / 'ade', n_train=4, n_val=2)
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    srun = bin_dir / 'srun'
+    srun.write_text(STAND_IN_SRUN.format(python=sys.executable))
+    srun.chmod(0o755)
+    env = dict(os.environ, PATH=f'{bin_dir}{os.pathsep}{os.environ["PATH"]}',
+               PYTHON=sys.executable, GPUS='2', GPUS_PER_NODE='2', CPUS_PER_TASK='1',
+               MASTER_PORT=str(free_port()), OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
+    work = tmp_path / 'work'
+    train = subprocess.run(
+        ['bash', str(REPO / 'tools' / 'slurm_train.sh'), 'debug', 'toy_seg', str(TOY_SEG),
+         str(work), '--cfg-options', 'train_cfg.max_iters=2', 'train_cfg.val_interval=1000',
+         'default_hooks.checkpoint.interval=2', 'train_dataloader.batch_size=2'],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    log = train.stdout + train.stderr
+    assert train.returncode == 0, log[-3000:]
+    assert 'stand-in srun: 2 local task(s)' in log
+    assert "'backend': 'gloo'" in log or "backend='gloo'" in log
+    run_log = next(work.glob('*/*.log')).read_text()
+    assert 'Distributed launcher: slurm' in run_log and 'Distributed training: True' in run_log
+    assert 'GPU number: 2' in run_log  # MMEngine's word for the world size
+    assert sorted(p.name for p in work.glob('*.pth')) == ['iter_2.pth']
+    env['MASTER_PORT'] = str(free_port())
+    test = subprocess.run(
+        ['bash', str(REPO / 'tools' / 'slurm_test.sh'), 'debug', 'toy_seg_test', str(TOY_SEG),
+         str(work / 'iter_2.pth'), '--out', str(tmp_path / 'metrics.json')],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    log = test.stdout + test.stderr
+    assert test.returncode == 0, log[-3000:]
+    metrics = read_json(tmp_path / 'metrics.json')
+    assert 'mIoU' in str(metrics)

@@ -125,6 +125,25 @@ def test_download_cli_list_and_fetch(served, tmp_path, monkeypatch):
     assert 'OpenMMLab' in lines[j + 1] and 'sha256 d4a7fdac...' in lines[j + 1]
     proc = run_tool('download.py', 'nope', '--cache-dir', tmp_path / 'c', check=False)
     assert proc.returncode == 1 and 'Unknown model-zoo name' in proc.stderr
+    # download.py NAME as a user runs it, its file served by the local server as a mirror
+    server, src, _ = served
+    cache_dir = tmp_path / 'fetched'
+    env = dict(UNIFORMER_DENSE_MIRROR=server.url, UNIFORMER_DENSE_CACHE=str(cache_dir))
+    monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
+    run_tool('download.py', 'uniformer_xxs_in1k', env=env)
+    fetched = cache_dir / 'uniformer_xxs_in1k.pth'
+    assert fetched.read_bytes() == src.read_bytes()
+    assert [name for name, _ in server.requests] == [src.name]
+    manifest = (cache_dir / 'manifest.json').read_text()
+    assert _sha(src) in manifest
+    verified = run_tool('download.py', '--verify', 'uniformer_xxs_in1k', env=env)
+    assert 'uniformer_xxs_in1k.pth' in verified.stdout
+    assert not verified.stdout.lstrip().startswith(('bad', 'absent'))
+    run_tool('download.py', 'uniformer_xxs_in1k', env=env)  # cached: no second request
+    assert len(server.requests) == 1
+    # --markdown prints model_zoo.md as committed
+    markdown = run_tool('download.py', '--markdown')
+    assert markdown.stdout.strip() == (REPO / 'model_zoo.md').read_text().strip()
 
 
 def test_model_zoo_md_is_generated_from_the_registry():
