@@ -504,14 +504,11 @@ def test_timeline_scores_each_segment_from_its_own_tokens(toy):
     assert all(a == pytest.approx(b) for a, b in zip(ends[:-1], starts[1:]))
     # segment 3 sees its clip and the static frames inside its sixteenth of the video only:
     # changing every other token leaves its scores and moves its neighbour's
-    from mmengine.dataset import Compose, pseudo_collate
+    from mmengine.dataset import Compose
     from uniformer_dense.apis import _test_pipeline
     sample = Compose(_test_pipeline(model.cfg))(dict(filename=str(video), label=-1,
                                                      start_index=0, modality='RGB'))
-    data = model.data_preprocessor(pseudo_collate([sample]), False)
-    with torch.no_grad():
-        feats, _ = model.extract_feat(data['inputs'], stage='backbone',
-                                      data_samples=data['data_samples'])
+    feats = model.sample_features([sample])
     before = model.segment_scores(feats)[0]
     torch.testing.assert_close(before.numpy(), scores)
     inside = ((feats['static_times'][0] * 16).long().clamp(0, 15) == 3)

@@ -248,7 +248,6 @@ def long_video_timeline(model, video: str) -> dict:
     ``seconds`` (the video's length)."""
     import torch
     from mmaction.structures import ActionDataSample
-    from mmengine.dataset import pseudo_collate
     if type(model).__name__ != 'STAN':
         raise ValueError(f'long_video_timeline needs a STAN model (configs/long_video/); got '
                          f'{type(model).__name__}: use inference() and top_k() for a clip.')
@@ -257,13 +256,11 @@ def long_video_timeline(model, video: str) -> dict:
     init_default_scope(model.cfg.get('default_scope', 'mmaction'))
     sample = Compose(_test_pipeline(model.cfg))(
         dict(filename=str(video), label=-1, start_index=0, modality='RGB'))
-    data = model.data_preprocessor(pseudo_collate([sample]), False)
+    feats = model.sample_features([sample])
     with torch.no_grad():
-        feats, _ = model.extract_feat(data['inputs'], stage='backbone',
-                                      data_samples=data['data_samples'])
         scores = model.cls_head.average_clip(model.cls_head(model.fuse(feats)), 1)
         segment_scores = model.segment_scores(feats)[0]
-    meta = data['data_samples'][0].metainfo
+    meta = sample['data_samples'].metainfo
     seconds = _video_seconds(video, meta)
     m = segment_scores.shape[0]
     result = ActionDataSample(metainfo=meta)

@@ -55,7 +55,7 @@ from mmaction.registry import DATA_SAMPLERS, DATASETS, METRICS, TRANSFORMS
 from mmaction.structures import ActionDataSample
 from mmcv.transforms import BaseTransform
 from mmengine.config import Config
-from mmengine.dataset import DefaultSampler, pseudo_collate
+from mmengine.dataset import DefaultSampler
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
@@ -283,10 +283,7 @@ def pick_view(views: int, key) -> int:
 
 def _stream_features(model, sample) -> dict:
     """One decoded sample -> its stream features (CPU tensors, the batch axis dropped)."""
-    batch = model.data_preprocessor(pseudo_collate([sample]), False)
-    with torch.no_grad():
-        feats, _ = model.extract_feat(batch['inputs'], stage='backbone',
-                                      data_samples=batch['data_samples'])
+    feats = model.sample_features([sample])
     return {k: v[0].detach().cpu().contiguous() for k, v in feats.items()}
 
 

@@ -309,6 +309,16 @@ class STAN(BaseRecognizer):
             return feats, {}
         return self.fuse(feats), {}
 
+    @torch.no_grad()
+    def sample_features(self, samples: Sequence[dict]) -> Dict[str, torch.Tensor]:
+        """Decoded samples (test or train pipeline outputs) -> their stream features, batched
+        (the data preprocessor, then :meth:`extract_stream_features`)."""
+        from mmengine.dataset import pseudo_collate
+        batch = self.data_preprocessor(pseudo_collate(list(samples)), False)
+        feats, _ = self.extract_feat(batch['inputs'], stage='backbone',
+                                     data_samples=batch['data_samples'])
+        return feats
+
     def fuse(self, feats: Dict[str, torch.Tensor]) -> torch.Tensor:
         """The class token (B, embed_dim) of the stream features of
         :meth:`extract_stream_features` (or of a cache)."""
