@@ -1,8 +1,10 @@
 """Classification on your own images: the folder-per-class toy set, an ImageNet file with its
 head replaced, a short fine-tune through tools/train.py, top-1 through tools/test.py; and the
 classification data checks."""
+import numpy as np
 import pytest
 
+from by_hand import config_dumping_predictions, dumped_scores, topk_accuracy
 from reference import save_authors_classifier
 from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense.datacheck import DatasetError, check_datasets
@@ -112,7 +114,10 @@ def test_tools_test_evaluates_a_zoo_classifier_on_imagenet_val_layout(tmp_path):
     metrics JSON, and eval_zoo.py's row; the authors' file given as a path stops with the way
     to load it."""
     from http_server import FileServer
-    root = _imagenet_val(tmp_path)
+    # labels that give metrics other than 0: the synthetic classifier (reference recipe, fixed
+    # seeds) scores class 476 first on all three images (p ~0.45, the next < 0.03) and 223
+    # second on the third: top-1 2 of 3, top-5 3 of 3
+    root = _imagenet_val(tmp_path, labels=(476, 476, 223))
     served = tmp_path / 'served'
     served.mkdir()
     authors, _ = save_authors_classifier(served / 'uniformer_xxs_in1k_128.pth')
@@ -122,13 +127,21 @@ def test_tools_test_evaluates_a_zoo_classifier_on_imagenet_val_layout(tmp_path):
     with FileServer(served) as server:
         env = dict(UNIFORMER_DENSE_MIRROR=server.url.rstrip('/'),
                    UNIFORMER_DENSE_CACHE=str(tmp_path / 'cache'))
-        run_tool('test.py', config, 'zoo://uniformer_xxs_in1k_128', '--work-dir',
+        saved = tmp_path / 'predictions.pkl'
+        dumping = config_dumping_predictions(config, tmp_path / 'dumping.py', saved)
+        run_tool('test.py', dumping, 'zoo://uniformer_xxs_in1k_128', '--work-dir',
                  tmp_path / 'work', '--out', tmp_path / 'metrics.json', *options, env=env)
         table = run_tool('eval_zoo.py', 'uniformer_xxs_in1k_128', '--work-dir',
                          tmp_path / 'eval', *options, env=env).stdout
     result = read_json(tmp_path / 'metrics.json')
     assert result['task'] == 'cls' and set(result['headline']) == {'top1', 'top5'}
-    assert 0 <= result['headline']['top1'] <= result['headline']['top5'] <= 100
+    # MMPretrain's Accuracy (%) is that of the 1000 saved scores of each image and its label
+    # (as listed in meta/val.txt), counted with numpy
+    scores, labels = dumped_scores(saved)
+    assert scores.shape == (3, 1000) and labels == [476, 476, 223]
+    by_hand = {f'top{k}': 100 * topk_accuracy(scores, labels, k) for k in (1, 5)}
+    assert by_hand == pytest.approx({'top1': 200 / 3, 'top5': 100}), np.argsort(-scores)[:, :5]
+    assert result['headline'] == pytest.approx(by_hand, abs=1e-4)  # MMPretrain: float32
     # eval_zoo.py: the same file and data, one table row against the paper's 76.8
     top1 = result['headline']['top1']
     assert f'| uniformer_xxs_in1k_128 | top1 | {top1:.1f} | 76.8 | {top1 - 76.8:+.1f} |' in table

@@ -1,11 +1,13 @@
 """Detection: every config builds at the paper's size, both model families train a step,
 tools/test.py evaluates real COCO images, and a toy run learns."""
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 import torch
 
+from by_hand import DET_STATS, coco_stats
 from reference import COCO_MINI, require_shared
 from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense.analysis import build_model, count_params
@@ -103,14 +105,23 @@ def test_real_coco_images_through_tools_test(tmp_path):
     out = tmp_path / 'metrics.json'
     ann = require_shared(COCO_MINI) / 'test_coco.json'
     # untrained weights score below the usual 0.05 threshold: keep every detection
+    saved = tmp_path / 'predictions'  # CocoMetric keeps its results files: saved.bbox.json ...
     run_tool('test.py', config, ckpt, '--work-dir', tmp_path / 'work', '--out', out,
-             *_coco_mini_options(ann), 'model.test_cfg.rcnn.score_thr=0.0')
+             *_coco_mini_options(ann), 'model.test_cfg.rcnn.score_thr=0.0',
+             f'test_evaluator.outfile_prefix={saved}')
     result = read_json(out)
     assert result['task'] == 'det'
+    # the evaluator's numbers are pycocotools' on the same saved predictions, evaluated here
+    # against the original person-only file (no category matching): MMDetection counts up to
+    # (100, 300, 1000) detections per image and rounds to 3 decimals, hence the tolerance;
+    # and -1 (no ground truth of that size) must be -1 on both sides
     for kind in ('bbox', 'segm'):
-        for suffix in ('', '_50', '_75', '_s', '_m', '_l'):
-            value = result['metrics'][f'coco/{kind}_mAP{suffix}']
-            assert value == -1 or 0 <= value <= 1
+        results = json.loads(Path(f'{saved}.{kind}.json').read_text())
+        assert len({r['image_id'] for r in results}) == 4 and len(results) <= 4 * 100
+        stats = coco_stats(ann, f'{saved}.{kind}.json', kind, max_dets=(100, 300, 1000))
+        for name, expected in zip(DET_STATS, stats):
+            value = result['metrics'][f'coco/{kind}_{name}']
+            assert value == pytest.approx(expected, abs=5e-4 + 1e-9), (kind, name, stats)
     assert set(result['headline']) == {'box_ap', 'mask_ap'}
     assert result['categories']['evaluated_categories'] == ['person']
     assert len(result['categories']['ignored_classes']) == 79
@@ -124,6 +135,47 @@ def test_real_coco_images_through_tools_test(tmp_path):
     result = read_json(out)
     assert result['headline'] == {'box_ap': 0.0, 'mask_ap': 0.0}
     assert 'nothing detected' in result['warning']
+
+
+def test_category_subset_metric_equals_pycocotools_on_known_boxes(tmp_path):
+    """The evaluator the detection configs name, on the person-only coco_mini file, with
+    boxes whose AP is far from 0 (an untrained model's is 0 on both sides above): person
+    boxes at three offsets from the ground truth, a wrong person box per image scored high,
+    and 'bicycle' boxes on the people (a class the file lacks: not counted). Its numbers are
+    pycocotools' on the same boxes written here as a COCO results file by hand (person =
+    category 1, boxes as x, y, w, h), to MMDetection's 3-decimal rounding."""
+    from mmdet.datasets import CocoDataset
+    from uniformer_dense.coco_metric import CategorySubsetCocoMetric
+    ann = require_shared(COCO_MINI) / 'test_coco.json'
+    coco = json.loads(ann.read_text())
+    samples, results = [], []
+    for image in coco['images']:
+        boxes, labels = [[0., 0., 24., 24.]], [0]  # the wrong person box
+        for i, a in enumerate(x for x in coco['annotations'] if x['image_id'] == image['id']):
+            x, y, w, h = a['bbox']
+            dx = (0.05, 0.3, 0.6)[i % 3] * w
+            boxes += [[x + dx, y, x + dx + w, y + h], [x, y, x + w, y + h]]
+            labels += [0, 1]
+        scores = [0.97] + [0.9 - 0.01 * i for i in range(len(boxes) - 1)]
+        samples.append(dict(img_id=image['id'], ori_shape=(image['height'], image['width']),
+                            pred_instances=dict(bboxes=torch.tensor(boxes),
+                                                scores=torch.tensor(scores),
+                                                labels=torch.tensor(labels))))
+        results += [dict(image_id=image['id'], category_id=[1, 2][label], score=score,
+                         bbox=[x1, y1, x2 - x1, y2 - y1])
+                    for (x1, y1, x2, y2), label, score in zip(boxes, labels, scores)]
+    (tmp_path / 'by_hand.bbox.json').write_text(json.dumps(results))
+    stats = coco_stats(ann, tmp_path / 'by_hand.bbox.json', 'bbox', max_dets=(100, 300, 1000))
+    assert 0.1 < stats[0] < 0.9 and stats[1] > stats[2] > 0, stats  # far from 0 and from 1
+
+    metric = CategorySubsetCocoMetric(ann_file=str(ann), metric='bbox')
+    metric.dataset_meta = dict(classes=CocoDataset.METAINFO['classes'])
+    metric.process({}, samples)
+    metrics = metric.evaluate(len(samples))
+    assert metrics['coco/categories']['evaluated_categories'] == ['person']
+    for name, expected in zip(DET_STATS, stats):
+        assert metrics[f'coco/bbox_{name}'] == pytest.approx(expected, abs=5e-4 + 1e-9), (
+            name, stats)
 
 
 @pytest.mark.slow

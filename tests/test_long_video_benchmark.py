@@ -31,8 +31,12 @@ def test_toy_stan_benchmark_json():
     for key in ('params', 'flops', 'latency_ms'):
         assert res[key] > 0, (key, res)
     # growth of the process's peak resident set: a toy forward at 32 px may stay below the
-    # peak the imports reached, so 0 is a valid measurement here
-    assert res['peak_mem_mb'] >= 0, res
+    # peak the imports reached, so 0 is a valid measurement here (measured 29-36 MB on this
+    # machine). The bound: one forward's module outputs for the 16 clips x 8 frames + 32
+    # static frames at 32 px sum to 59 MB (largest 2 MB), so every output kept at once plus
+    # as much again for workspace stays under 128 MB; the process holds ~900 MB before the
+    # forward, so a figure of the whole process fails, as does one in KB
+    assert 0 <= res['peak_mem_mb'] < 128, res
     sampling = long_video_sampling(cfg)
     assert (res['num_clips'], res['clip_len']) == (sampling['num_clips'], sampling['clip_len'])
     assert (res['flops_per'], res['test_views']) == ('video', 1)

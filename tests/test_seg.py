@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from by_hand import confusion, seg_metrics
 from reference import COCO_MINI, require_shared
 from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense.analysis import build_model, count_params
@@ -124,15 +125,30 @@ def test_real_coco_images_as_ade_label_maps_through_tools_test(tmp_path):
     config = REPO / 'configs' / 'seg' / 'fpn_uniformer_xxs.py'
     ckpt = untrained_checkpoint(config, tmp_path / 'fpn_xxs.pth')
     out = tmp_path / 'metrics.json'
+    saved = tmp_path / 'predictions'  # IoUMetric writes each image's label map here
     run_tool('test.py', config, ckpt, '--work-dir', tmp_path / 'work', '--out', out,
              '--cfg-options', f'test_dataloader.dataset.data_root={root}',
-             'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False')
+             'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
+             f'test_evaluator.output_dir={saved}')
     result = read_json(out)
     assert result['task'] == 'seg'
     assert set(result['headline']) == {'miou', 'macc', 'aacc'}
-    # only 'person' has labelled pixels: the mean over classes present is that class's IoU
-    assert 0 <= result['headline']['miou'] <= 100
-    assert 0 <= result['headline']['aacc'] <= 100
+    # the evaluator's numbers are those of the saved label maps against the label maps this
+    # test drew, counted here with numpy: ADE's 150 classes, written +1 (reduce_zero_label);
+    # label 0 is ignored, 13 is 'person' (12). Only person pixels are labelled, so a class
+    # the model puts on them counts in mIoU with IoU 0, and mAcc is person's accuracy = aAcc.
+    # MMSeg rounds to 2 decimals, hence the tolerance.
+    conf = 0
+    for gt_file in sorted((root / 'annotations' / 'validation').glob('*.png')):
+        gt = cv2.imread(str(gt_file), cv2.IMREAD_UNCHANGED).astype(np.int64)
+        pred = cv2.imread(str(saved / gt_file.name), cv2.IMREAD_UNCHANGED).astype(np.int64)
+        assert pred.shape == gt.shape and 1 <= pred.min() and pred.max() <= 150, gt_file.name
+        conf = conf + confusion(pred - 1, np.where(gt == 0, 255, gt - 1), 150)
+    assert conf.sum() == conf[12].sum() > 4000  # the person pixels of the 4 images
+    expected = seg_metrics(conf)
+    for name, key in (('miou', 'mIoU'), ('macc', 'mAcc'), ('aacc', 'aAcc')):
+        assert result['headline'][name] == pytest.approx(expected[key], abs=0.005 + 1e-9), (
+            name, expected)
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ import struct
 import numpy as np
 import pytest
 
+from by_hand import config_dumping_predictions, dumped_scores, topk_accuracy
 from reference import SHARED, require_shared
 from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
 from uniformer_dense import harness
@@ -120,7 +121,8 @@ def test_toy_motion_is_the_only_cue():
 
 def test_real_kinetics_clip_through_tools_test(tmp_path):
     """demo.mp4 (arm wrestling, 280 frames 340x256, H.264) decodes and is evaluated by the
-    K400 UniFormer-S 16x4 config (untrained weights, 1 clip): the metric set, not values."""
+    K400 UniFormer-S 16x4 config (untrained weights, 1 clip): the metric set, and its values
+    those of the saved scores counted here."""
     video = require_shared(VIDEO_MINI / 'demo.mp4')
     classes = (VIDEO_MINI / 'label_map_k400_mmaction2.txt').read_text().splitlines()
     assert len(classes) == 400
@@ -129,7 +131,9 @@ def test_real_kinetics_clip_through_tools_test(tmp_path):
     assert video_file_problem(str(video)) is None
     ckpt = untrained_checkpoint(S16X4, tmp_path / 'untrained.pth')
     out = tmp_path / 'metrics.json'
-    run_tool('test.py', S16X4, ckpt, '--work-dir', tmp_path / 'work', '--out', out,
+    saved = tmp_path / 'predictions.pkl'
+    config = config_dumping_predictions(S16X4, tmp_path / 'dumping.py', saved)
+    run_tool('test.py', config, ckpt, '--work-dir', tmp_path / 'work', '--out', out,
              '--cfg-options', f'test_dataloader.dataset.ann_file={tmp_path / "list.txt"}',
              f'test_dataloader.dataset.data_prefix.video={VIDEO_MINI}',
              'test_dataloader.dataset.pipeline.1.num_clips=1',
@@ -138,8 +142,14 @@ def test_real_kinetics_clip_through_tools_test(tmp_path):
     result = read_json(out)
     assert result['task'] == 'action'
     assert set(result['headline']) == {'top1', 'top5', 'mean_class_acc'}
-    assert all(0 <= v <= 1 for v in result['headline'].values())
     assert {'acc/top1', 'acc/top5', 'acc/mean1'} <= set(result['metrics'])
+    # AccMetric's numbers are those of the saved 400 scores and label, counted with numpy
+    # (one video of one class: its mean class accuracy is its top-1)
+    scores, labels = dumped_scores(saved)
+    assert scores.shape == (1, 400) and labels == [label]
+    top1, top5 = topk_accuracy(scores, labels, 1), topk_accuracy(scores, labels, 5)
+    assert result['headline'] == pytest.approx(dict(top1=top1, top5=top5, mean_class_acc=top1),
+                                               abs=1e-9), (scores.argsort()[0, -5:], label)
 
 
 # --- checks before the run -----------------------------------------------------------------

@@ -156,6 +156,7 @@ def test_model_zoo_md_is_generated_from_the_registry():
 def test_eval_zoo_table_on_real_coco_keypoints(tmp_path):
     """tools/eval_zoo.py on a pose entry whose file is already in the cache (offline):
     real coco_mini images and detector boxes, one markdown row against the paper's 74.0."""
+    from by_hand import coco_stats
     from reference import COCO_MINI, require_shared
     root = require_shared(COCO_MINI)
     entry = zoo.get_entry('topdown_uniformer_s_256x192')
@@ -163,8 +164,10 @@ def test_eval_zoo_table_on_real_coco_keypoints(tmp_path):
     cache.mkdir()
     untrained_checkpoint(REPO / entry.config, cache / entry.file_name)
     out = tmp_path / 'table.md'
+    saved = tmp_path / 'predictions'  # CocoMetric keeps saved.keypoints.json
     run_tool('eval_zoo.py', entry.name, '--work-dir', tmp_path / 'work', '--out', out,
              '--cfg-options', f'test_dataloader.dataset.data_root={root}',
+             f'test_evaluator.outfile_prefix={saved}',
              f'test_dataloader.dataset.ann_file={root / "test_coco.json"}',
              f'test_dataloader.dataset.bbox_file={root / "test_coco_det_AP_H_56.json"}',
              'test_dataloader.dataset.data_prefix.img=',
@@ -177,4 +180,7 @@ def test_eval_zoo_table_on_real_coco_keypoints(tmp_path):
     cells = [c.strip() for c in row.strip('|').split('|')]
     assert cells[:2] == ['topdown_uniformer_s_256x192', 'keypoint_ap'] and cells[3] == '74.0'
     measured = float(cells[2])
-    assert 0 <= measured <= 100 and float(cells[4]) == pytest.approx(measured - 74.0, abs=0.11)
+    # the row's AP is pycocotools' keypoint AP of the saved predictions, in % to 1 decimal
+    ap = coco_stats(root / 'test_coco.json', f'{saved}.keypoints.json', 'keypoints')[0]
+    assert measured == pytest.approx(100 * ap, abs=0.05 + 1e-9), (measured, ap)
+    assert float(cells[4]) == pytest.approx(measured - 74.0, abs=0.11)
