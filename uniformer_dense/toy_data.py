@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -316,6 +317,86 @@ def make_toy_long_videos(root, n_train: int = 64, n_val: int = 32, size: int = 3
             label = i % len(LONG_VIDEO_CLASSES)
             name = f'videos/{split}_{i:04d}.mp4'
             _write_video(root / name, _long_video_frames(rng, label, size, fps, seconds,
+                                                         event_seconds), fps=fps)
+            lines.append(f'{name} {label}')
+        (root / f'{split}_list.txt').write_text('\n'.join(lines) + '\n')
+    return root
+
+
+# Long videos that tell the two STAN streams apart (benchmarks/stream_ablation.py): each toy
+# puts its class where one stream can see it and the other cannot.
+#   motion:     a square glides sideways through the whole video, left or right (the class),
+#               wrapping around the frame at a random speed: every frame, and every set of
+#               frames seconds apart, is equally likely under both classes; a few
+#               consecutive frames (one clip) tell the direction.
+#   appearance: a red or a blue square (the class) is visible for ``event_seconds`` (2 s)
+#               at a random moment; the rest is background. A frame inside those seconds
+#               tells the class; a clip tells it only when it overlaps them.
+#   order:      :func:`_long_video_frames` (a red and a blue event of 12 s, the class their
+#               order).
+STREAM_TOYS = {'motion': ('moving right', 'moving left'),
+               'appearance': ('red square', 'blue square'),
+               'order': LONG_VIDEO_CLASSES}
+
+
+def _noisy_background(rng: np.random.Generator, size: int):
+    background = cv2.GaussianBlur(rng.integers(90, 170, (size, size, 3), dtype=np.uint8),
+                                  (5, 5), 0)
+    return lambda: cv2.add(background, rng.integers(0, 12, background.shape, dtype=np.uint8))
+
+
+def _stream_toy_frames(rng: np.random.Generator, toy: str, label: int, size: int, fps: int,
+                       seconds: float, event_seconds: float):
+    if toy == 'order':
+        return _long_video_frames(rng, label, size, fps, seconds, event_seconds)
+    num_frames = int(round(seconds * fps))
+    frame = _noisy_background(rng, size)
+    frames = []
+    if toy == 'motion':
+        side = size // 4
+        speed = int(rng.integers(3, 6)) * (1 if label == 0 else -1)
+        y, x0 = rng.integers(0, size - side + 1), rng.integers(0, size)
+        tile = np.zeros((size, size), bool)
+        tile[y:y + side, :side] = True
+        for t in range(num_frames):
+            img = frame()
+            img[np.roll(tile, (x0 + t * speed) % size, axis=1)] = (60, 200, 60)
+            frames.append(img)
+        return frames
+    if toy != 'appearance':
+        raise ValueError(f'toy {toy!r}: one of {sorted(STREAM_TOYS)}')
+    side = size // 2
+    length = int(round(event_seconds * fps))
+    start = int(rng.integers(0, num_frames - length + 1))
+    y, x = rng.integers(0, size - side + 1, 2)
+    for t in range(num_frames):
+        img = frame()
+        if start <= t < start + length:
+            img[y:y + side, x:x + side] = LONG_VIDEO_COLOURS[label]
+        frames.append(img)
+    return frames
+
+
+def make_toy_stream_videos(root, toy: str, n_train: int = 64, n_val: int = 32,
+                           size: int = 32, fps: int = 4, seconds: float = 96.,
+                           event_seconds: Optional[float] = None, seed: int = 5) -> Path:
+    """One of :data:`STREAM_TOYS` in the layout of :func:`make_toy_long_videos`
+    (``root/videos/{train,val}_*.mp4``, ``root/{train,val}_list.txt``, balanced labels).
+    ``event_seconds``: the appearance's (default 2 s) or each ordered event's (default 12 s)
+    duration. Deterministic for a given toy and seed."""
+    if toy not in STREAM_TOYS:
+        raise ValueError(f'toy {toy!r}: one of {sorted(STREAM_TOYS)}')
+    if event_seconds is None:
+        event_seconds = 12. if toy == 'order' else 2.
+    root = Path(root)
+    (root / 'videos').mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([seed, sorted(STREAM_TOYS).index(toy)])
+    for split, count in (('train', n_train), ('val', n_val)):
+        lines = []
+        for i in range(count):
+            label = i % 2
+            name = f'videos/{split}_{i:04d}.mp4'
+            _write_video(root / name, _stream_toy_frames(rng, toy, label, size, fps, seconds,
                                                          event_seconds), fps=fps)
             lines.append(f'{name} {label}')
         (root / f'{split}_list.txt').write_text('\n'.join(lines) + '\n')

@@ -51,6 +51,8 @@ FEATURE_KEYS = ('static', 'temporal', 'static_times', 'clip_times')
 #: Times in seconds, present when the sampler recorded them (``frame_seconds``); needed by a
 #: fusion with ``seconds_horizon``.
 SECONDS_KEYS = ('static_seconds', 'clip_seconds')
+#: The two token sequences of :class:`TwoStreamTransformer`.
+STREAMS = ('static', 'temporal')
 
 
 def time_encoding(times: torch.Tensor, dim: int, max_frequency: float = 64.) -> torch.Tensor:
@@ -80,23 +82,44 @@ class TwoStreamTransformer(nn.Module):
             that fraction, the other half the time in seconds divided by the horizon, so a
             moment 30 s into a 1-minute and into a 2-minute video get the same seconds code
             (the inputs then need ``static_seconds`` / ``clip_seconds``).
+        streams: the token sequences attended over, ``('static', 'temporal')`` (STAN) or one
+            of them alone: the single-stream ablations of benchmarks/stream_ablation.py
+            (the other stream's features are then ignored and it has no projection).
+        stream_dropout: in training, the probability that one of the two streams (either,
+            at random) is hidden from attention for a video, so that neither stream's tokens
+            can stand in for the other's (the two-stream model otherwise fits small training
+            sets through whichever stream memorises them first: docs/long_video.md). No
+            effect at test.
     """
 
     def __init__(self, static_dim: int, temporal_dim: int, embed_dim: int = 512,
                  depth: int = 2, num_heads: int = 8, mlp_ratio: float = 4.,
                  dropout: float = 0.1, max_frequency: float = 64.,
-                 seconds_horizon: Optional[float] = None):
+                 seconds_horizon: Optional[float] = None,
+                 streams: Sequence[str] = STREAMS, stream_dropout: float = 0.):
         super().__init__()
+        streams = tuple(streams)
+        if not streams or len(set(streams)) != len(streams) or set(streams) - set(STREAMS):
+            raise ValueError(f'STAN fusion streams={streams!r}: give one or both of '
+                             f'{STREAMS}.')
+        self.streams = streams
+        if not 0 <= stream_dropout < 1:
+            raise ValueError(f'STAN fusion stream_dropout={stream_dropout!r}: give a '
+                             f'probability in [0, 1).')
+        self.stream_dropout = stream_dropout
         if seconds_horizon is not None and not seconds_horizon > 0:
             raise ValueError(f'STAN fusion seconds_horizon={seconds_horizon!r}: give a '
                              f'positive number of seconds, or None (fractions only).')
         self.embed_dim = embed_dim
         self.max_frequency = max_frequency
         self.seconds_horizon = seconds_horizon
-        self.static_proj = nn.Sequential(nn.LayerNorm(static_dim),
-                                         nn.Linear(static_dim, embed_dim))
-        self.temporal_proj = nn.Sequential(nn.LayerNorm(temporal_dim),
-                                           nn.Linear(temporal_dim, embed_dim))
+        self.static_proj = self.temporal_proj = None
+        if 'static' in streams:
+            self.static_proj = nn.Sequential(nn.LayerNorm(static_dim),
+                                             nn.Linear(static_dim, embed_dim))
+        if 'temporal' in streams:
+            self.temporal_proj = nn.Sequential(nn.LayerNorm(temporal_dim),
+                                               nn.Linear(temporal_dim, embed_dim))
         self.stream_embed = nn.Parameter(torch.zeros(2, embed_dim))
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         layer = nn.TransformerEncoderLayer(
@@ -134,12 +157,29 @@ class TwoStreamTransformer(nn.Module):
                 clip_seconds=None):
         """``static`` (B, N, Cs), ``temporal`` (B, M, Ct), times (B, N) / (B, M) in [0, 1]
         (and in seconds, for ``seconds_horizon``) -> the class token (B, embed_dim)."""
-        s = (self.static_proj(static) + self.time_code(static_times, static_seconds).to(
-            static.dtype) + self.stream_embed[0])
-        t = (self.temporal_proj(temporal) + self.time_code(clip_times, clip_seconds).to(
-            temporal.dtype) + self.stream_embed[1])
-        x = torch.cat([self.cls_token.expand(s.shape[0], -1, -1), s, t], dim=1)
-        return self.norm(self.encoder(x)[:, 0])
+        tokens = [self.cls_token.expand(static.shape[0], -1, -1)]
+        if self.static_proj is not None:
+            tokens.append(self.static_proj(static) + self.time_code(
+                static_times, static_seconds).to(static.dtype) + self.stream_embed[0])
+        if self.temporal_proj is not None:
+            tokens.append(self.temporal_proj(temporal) + self.time_code(
+                clip_times, clip_seconds).to(temporal.dtype) + self.stream_embed[1])
+        x = torch.cat(tokens, dim=1)
+        hidden = None
+        if self.training and self.stream_dropout > 0 and len(tokens) == 3:
+            hidden = self._hidden_stream(tokens[1].shape[1], tokens[2].shape[1], x.shape[0],
+                                         x.device)
+        return self.norm(self.encoder(x, src_key_padding_mask=hidden)[:, 0])
+
+    def _hidden_stream(self, n: int, m: int, b: int, device) -> torch.Tensor:
+        """(B, 1 + N + M) key padding mask: True on the tokens of the stream hidden from
+        each video (none with probability 1 - stream_dropout; else static or temporal)."""
+        drop = torch.rand(b, device=device) < self.stream_dropout
+        which = torch.rand(b, device=device) < 0.5  # True: the static stream
+        static = (drop & which)[:, None].expand(b, n)
+        temporal = (drop & ~which)[:, None].expand(b, m)
+        return torch.cat([torch.zeros(b, 1, dtype=torch.bool, device=device), static,
+                          temporal], dim=1)
 
 
 @MODELS.register_module()
