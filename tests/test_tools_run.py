@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import cv2
+import numpy as np
+import pytest
 import torch
 
+from reference import COCO_MINI, require_shared
 from tools_cli import REPO, run_tool
 
 
@@ -46,3 +49,60 @@ def test_demo_backbone_runs_from_outside_the_checkout(tmp_path):
     assert [row.split('|')[1].strip() for row in rows] == ['uniformer_xxs', 'uniformer_video_s']
     assert '56x16x16 112x8x8 224x4x4 448x2x2' in rows[0]  # strides 4-32 of 64 px
     assert '512x2x2x2' in rows[1]  # the video S: 4 frames / 2, 64 px / 32
+
+
+@pytest.mark.parametrize('config', ['seg/fpn_uniformer_xxs.py',
+                                    'pose/topdown_heatmap_uniformer_s_256x192.py'])
+def test_demo_draws_segmentation_and_pose(tmp_path, config):
+    """tools/demo.py on a COCO image with an untrained model: the result is drawn over the
+    image (segmentation: a class colour on every pixel; pose without a person detector: the
+    whole image as the box, keypoints drawn whatever their score with --score-thr 0)."""
+    from uniformer_dense.analysis import save_initial_checkpoint
+    image = require_shared(COCO_MINI) / '000000000785.jpg'
+    config = REPO / 'configs' / config
+    ckpt = save_initial_checkpoint(config, tmp_path / 'model.pth')
+    out = tmp_path / 'out.png'
+    proc = run_tool('demo.py', image, '--model', config, '--checkpoint', ckpt, '--out', out,
+                    '--score-thr', '0', cwd=tmp_path)
+    task = 'seg' if 'seg/' in str(config) else 'pose'
+    assert f'{task} result drawn to {out}' in proc.stdout
+    original, drawn = cv2.imread(str(image)), cv2.imread(str(out))
+    assert drawn.shape == original.shape
+    changed = (np.abs(drawn.astype(int) - original.astype(int)).sum(-1) > 30).mean()
+    # an overlay on the whole image, or 17 keypoints and their links: a few thousand pixels
+    assert changed > (0.5 if task == 'seg' else 0.002), changed
+
+
+def test_train_amp_on_cpu_is_refused_with_the_reason(tmp_path):
+    """--amp is MMEngine's AmpOptimWrapper, which has no CPU mode: on a machine without CUDA
+    tools/train.py stops before building anything and says to run without it."""
+    config = REPO / 'configs' / 'toy' / 'uniformer_xxs_cls_toy.py'
+    proc = run_tool('train.py', config, '--amp', '--work-dir', tmp_path / 'w', cwd=tmp_path,
+                    check=False)
+    if torch.cuda.is_available():
+        pytest.skip('this machine has CUDA: --amp runs here (the refusal is for CPU machines)')
+    assert proc.returncode != 0
+    assert '--amp needs a CUDA GPU' in proc.stderr and 'without --amp' in proc.stderr
+    assert not list((tmp_path / 'w').rglob('*.pth'))
+
+
+def test_train_auto_scale_lr_scales_by_the_batch(tmp_path):
+    """--auto-scale-lr: MMEngine multiplies the learning rate by (processes x batch size) /
+    auto_scale_lr.base_batch_size. The toy classifier: 1 process x 8 images against a base
+    of 32, so every logged learning rate is a quarter of the same run's without the flag."""
+    from uniformer_dense.toy_data import make_class_folders
+    data = make_class_folders(tmp_path / 'data' / 'toy' / 'cls', n_train=16, n_val=6)
+    config = REPO / 'configs' / 'toy' / 'uniformer_xxs_cls_toy.py'
+    options = ['--cfg-options', f'train_dataloader.dataset.data_root={data}',
+               f'val_dataloader.dataset.data_root={data}', 'train_cfg.max_epochs=1',
+               'default_hooks.logger.interval=1']
+    lrs = {}
+    for flag in ([], ['--auto-scale-lr']):
+        work = tmp_path / ('scaled' if flag else 'plain')
+        run_tool('train.py', config, *flag, '--work-dir', work, *options, cwd=tmp_path)
+        scalars = next(work.rglob('scalars.json'))
+        lrs[bool(flag)] = [json.loads(line)['lr'] for line in scalars.read_text().splitlines()
+                           if '"lr"' in line]
+    assert len(lrs[True]) == len(lrs[False]) == 2  # 16 images / 8 per step
+    for scaled, plain in zip(lrs[True], lrs[False]):
+        assert scaled == pytest.approx(plain * 8 / 32, rel=1e-6)
