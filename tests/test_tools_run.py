@@ -106,3 +106,25 @@ def test_train_auto_scale_lr_scales_by_the_batch(tmp_path):
     assert len(lrs[True]) == len(lrs[False]) == 2  # 16 images / 8 per step
     for scaled, plain in zip(lrs[True], lrs[False]):
         assert scaled == pytest.approx(plain * 8 / 32, rel=1e-6)
+
+
+@pytest.mark.slow
+def test_export_onnx_with_the_dynamo_exporter_as_a_process(tmp_path):
+    """tools/export_onnx.py --dynamo (torch.export-based exporter) with --opset and --rtol, on
+    the XXS classifier at 64 px: the file is written, ONNX Runtime's outputs agree with
+    PyTorch's within the given tolerance (the tool's own check, reported), and a tolerance
+    no exporter can meet (0) makes the tool fail and say so."""
+    from uniformer_dense.analysis import save_initial_checkpoint
+    config = REPO / 'configs' / 'cls' / 'uniformer_xxs_in1k.py'
+    ckpt = save_initial_checkpoint(config, tmp_path / 'xxs.pth')
+    out = tmp_path / 'xxs.onnx'
+    proc = run_tool('export_onnx.py', config, ckpt, out, '--dynamo', '--opset', '18',
+                    '--rtol', '1e-4', '--shape', '64', '64', cwd=tmp_path)
+    report = json.loads(proc.stdout[proc.stdout.index('{'):])
+    assert report['ok'] and out.stat().st_size > 1e6
+    import onnx
+    assert onnx.load(str(out)).opset_import[0].version == 18
+    assert report['checks'][0]['input'] == [1, 3, 64, 64]
+    strict = run_tool('export_onnx.py', config, ckpt, tmp_path / 'strict.onnx', '--dynamo',
+                      '--rtol', '0', '--shape', '64', '64', cwd=tmp_path, check=False)
+    assert strict.returncode != 0, strict.stdout[-2000:]
