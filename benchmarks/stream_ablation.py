@@ -22,8 +22,8 @@ variants differ only in ``model.fusion.streams``. Features are extracted once pe
 ``uniformer_dense.long_video.extract_features`` (the code of tools/extract_features.py; 4
 augmented views per training video: random positions inside the segments), then every
 variant trains its transformer and head on them with the same budget, the config's: AdamW
-(lr 1e-3, weight decay 0.01; transformer dropout 0.1), batch 8, 60 epochs (linear warm-up
-over 4, cosine to 0), one view
+(lr 2e-3, weight decay 0.01; transformer dropout 0.1, stream dropout 0.5), batch 8, 100
+epochs (linear warm-up over 4, cosine to 0), one view
 per video per epoch as ``FeatureViewSampler`` picks it, through ``STAN.loss``; top-1 on the
 validation videos (test-mode sampling), mean and range over ``--seeds`` training seeds.
 On the appearance toy the two-stream model also runs with the old sampling (the image
@@ -182,10 +182,11 @@ def _run(work, seeds, epochs, n_train, n_val, seconds, views, log):
 
 def section_lines(results, seeds, epochs) -> list:
     import torch
+    from throughput import processor
     lines = [SECTION, '',
              f'`python benchmarks/stream_ablation.py` ({datetime.date.today()}, torch '
-             f'{torch.__version__}): validation top-1 of 32 videos (chance 0.50), mean over '
-             f'{len(seeds)} training seed(s) [lowest, highest], {epochs or 60} epochs on '
+             f'{torch.__version__}; {processor()[0]}, one thread): validation top-1 of 32 videos (chance 0.50), mean over '
+             f'{len(seeds)} training seed(s) [lowest, highest], {epochs} epochs on '
              f'cached features; the toys and the budget are in the script\'s docstring.', '',
              '| variant | ' + ' | '.join(TOYS) + ' |', '|---|' + '---|' * len(TOYS)]
     for name in list(VARIANTS) + [OLD_SAMPLER]:
@@ -209,7 +210,9 @@ def main(argv=None):
     size = dict(n_train=24, n_val=16, epochs=20) if args.quick else dict(epochs=None)
     with tempfile.TemporaryDirectory() as tmp:
         results = run(Path(tmp), seeds=seeds, **size)
-    lines = section_lines(results, seeds, size['epochs'])
+    from mmengine.config import Config
+    epochs = size['epochs'] or Config.fromfile(str(CONFIG)).train_cfg.max_epochs
+    lines = section_lines(results, seeds, epochs)
     print('\n'.join(lines))
     if not args.quick:
         from run import replace_section
