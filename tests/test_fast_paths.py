@@ -174,30 +174,22 @@ def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
 
 
 # ---------------------------------------------------------------------------- compile gate
-@pytest.mark.slow
-def test_compiled_training_step_survives_a_second_input_size():
-    """Detection trains on varying sizes: a compiled training step must take a new size.
-
-    A second size makes Dynamo recompile with symbolic sizes; Inductor used to stop there
-    (``cannot determine truth value of Relational: 64*((s0//4)) < 64``) on the permuted
-    channels-last views the forward saves for backward. One block per stage keeps the
-    compile short (still ~4 minutes on 2 cores, most of it the symbolic recompile; with
-    ``dynamic=True`` from the start it takes longer); windows of 4 so that stage 3 is
-    windowed and padded at both sizes."""
-    torch.manual_seed(0)
-    model = create_backbone('uniformer_s_h14', depths=(1, 1, 1, 1), embed_dims=(16, 32, 64, 128),
-                            head_dim=16, window_size=4).train()
-    compiled = torch.compile(model)
+def _compiled_training_steps_equal_eager(model, shapes, options=None):
+    """One training step per input shape through ``torch.compile(model, options=options)``
+    and through the eager model: the loss, the input's gradient and every parameter's
+    gradient agree."""
+    compiled = torch.compile(model, options=options)
 
     def grads(run, x):
         model.zero_grad()
         x = x.clone().requires_grad_()
-        loss = sum(out.square().mean() for out in run(x))
+        out = run(x)
+        loss = sum(o.square().mean() for o in (out if isinstance(out, tuple) else (out,)))
         loss.backward()
         return loss.detach(), x.grad, {n: p.grad.clone() for n, p in model.named_parameters()}
 
-    for size in [(64, 96), (96, 144)]:
-        x = torch.randn(2, 3, *size)
+    for shape in shapes:
+        x = torch.randn(shape)
         loss, x_grad, param_grads = grads(compiled, x)
         ref_loss, ref_x_grad, ref_param_grads = grads(model, x)
         torch.testing.assert_close(loss, ref_loss, rtol=1e-4, atol=1e-6)
@@ -206,3 +198,40 @@ def test_compiled_training_step_survives_a_second_input_size():
         for name in param_grads:
             torch.testing.assert_close(param_grads[name], ref_param_grads[name], rtol=1e-3,
                                        atol=1e-5, msg=name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('name', ['uniformer_s_h14', 'uniformer_xxs', 'uniformer_video_s'])
+def test_compiled_training_step_survives_a_second_input_size(name):
+    """Detection trains on varying sizes: a compiled training step must take a new size.
+
+    A second size makes Dynamo recompile with symbolic sizes; Inductor used to stop there
+    (``cannot determine truth value of Relational``) on views the forward saves for backward
+    whose symbolic strides it could not order: the permuted channels-last views of stages
+    3-4 (``64*((s0//4)) < 64``) and the light models' ``(B, 1, H, W)`` view of the token
+    score they halve between stages 3 and 4 (``W < 1``). One block per stage (two in the
+    light model's stage 3: the first keeps every token, the second prunes and halves the
+    score) and small widths keep the compile short; a fresh compile of the second size still
+    takes minutes on 2 cores (with ``dynamic=True`` from the start it takes longer).
+
+    S-h14: windows of 4 so that stage 3 is windowed and padded at both sizes. XXS: stages
+    3-4 prune and recover tokens at both sizes; the second size's 5x7 stage-3 map halves
+    with its odd row and column dropped. Video S: frames, height and width all change."""
+    torch.manual_seed(0)
+    small, options = dict(embed_dims=(16, 32, 64, 128), head_dim=16), None
+    if name == 'uniformer_s_h14':
+        model = create_backbone(name, depths=(1, 1, 1, 1), window_size=4, **small)
+        shapes = [(2, 3, 64, 96), (2, 3, 96, 144)]
+    elif name == 'uniformer_xxs':
+        model = create_backbone(name, depths=(1, 1, 2, 1), **small)
+        shapes = [(2, 3, 64, 96), (2, 3, 80, 112)]
+        # Scalar C++ kernels: to pick a tiling, Inductor's CPU vectoriser runs sympy.simplify
+        # on each kernel's symbolic indices, and with the conv stem's nested floors the
+        # second size (96x128) took 27 minutes to compile (torch 2.13, 2 busy cores; the same
+        # gradients as eager); scalar, the whole test takes ~5.5. The failure it guards against
+        # comes before code generation, while the graph is lowered.
+        options = {'cpp.simdlen': 1}
+    else:
+        model = create_backbone(name, depths=(1, 1, 1, 1), **small)
+        shapes = [(1, 3, 4, 64, 96), (1, 3, 6, 96, 128)]
+    _compiled_training_steps_equal_eager(model.train(), shapes, options)

@@ -115,6 +115,25 @@ def _not_a_view_when_compiling(view: torch.Tensor) -> torch.Tensor:
     return view
 
 
+def avg_pool_2x2(x: torch.Tensor) -> torch.Tensor:
+    """``F.avg_pool2d(x, 2)`` of a ``(B, C, H, W)`` map (odd rows and columns dropped).
+
+    The light models halve their token-importance score this way, pooling a ``(B, N)``
+    score viewed as ``(B, 1, H, W)``. ``avg_pool2d``'s backward reads its input, so a
+    compiled training step saves that view, and at the second input size Inductor cannot
+    order its symbolic strides (``W < 1`` for ``W`` the stage-3 width, torch 2.13; see
+    :func:`_not_a_view_when_compiling`). The view is already contiguous, so a copy of it is
+    dropped as a no-op; under torch.compile with autograd the same averages are instead the
+    sum of four strided slices (in ``avg_pool2d``'s order, so the same numbers) over 4, whose
+    backward saves nothing. Eager runs and compiled inference keep ``avg_pool2d``."""
+    if torch.is_grad_enabled() and torch.compiler.is_compiling():
+        H, W = x.shape[-2:]
+        x = x[..., :H // 2 * 2, :W // 2 * 2]
+        return (x[..., 0::2, 0::2] + x[..., 0::2, 1::2] + x[..., 1::2, 0::2]
+                + x[..., 1::2, 1::2]) / 4
+    return F.avg_pool2d(x, 2)
+
+
 # ---------------------------------------------------------------------------- banded MLP
 def uses_banded_mlp(x: torch.Tensor, norm: nn.Module) -> bool:
     """Whether a local block's ``x + mlp(norm(x))`` may run band by band (CPU inference).

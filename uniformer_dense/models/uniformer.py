@@ -34,8 +34,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..checkpoint import load_backbone_checkpoint
 from ..errors import ConfigError
-from .fast_paths import (add_mlp_in_bands, channels_first, channels_last, depthwise_5x5,
-                         fresh_sum, gelu, projects_real_tokens_only, residual, uses_banded_mlp)
+from .fast_paths import (add_mlp_in_bands, avg_pool_2x2, channels_first, channels_last,
+                         depthwise_5x5, fresh_sum, gelu, projects_real_tokens_only, residual,
+                         uses_banded_mlp)
 
 STAGE3_ATTENTION = ('global', 'window', 'hybrid', 'light')
 
@@ -422,7 +423,7 @@ class LightAttentionBlock(AttentionBlock):
         score = torch.empty_like(score).scatter_(1, order, score)
         if self.downsample_score:
             total = score.sum(1, keepdim=True)
-            score = F.avg_pool2d(score.view(B, 1, H, W), 2).flatten(1)
+            score = avg_pool_2x2(score.view(B, 1, H, W)).flatten(1)
             score = score * (total / score.sum(1, keepdim=True))
         return cls_token, x.view(B, H, W, C), score
 
