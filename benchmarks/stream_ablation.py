@@ -185,7 +185,8 @@ def section_lines(results, seeds, epochs) -> list:
     from throughput import processor
     lines = [SECTION, '',
              f'`python benchmarks/stream_ablation.py` ({datetime.date.today()}, torch '
-             f'{torch.__version__}; {processor()[0]}, one thread): validation top-1 of 32 videos (chance 0.50), mean over '
+             f'{torch.__version__}; {processor()[0]}, one thread): validation top-1 of 32 '
+             f'videos (chance 0.50), mean over '
              f'{len(seeds)} training seed(s) [lowest, highest], {epochs} epochs on '
              f'cached features; the toys and the budget are in the script\'s docstring.', '',
              '| variant | ' + ' | '.join(TOYS) + ' |', '|---|' + '---|' * len(TOYS)]
