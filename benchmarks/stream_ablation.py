@@ -62,14 +62,14 @@ def toy_config(toy_dir: Path, static_frames=None):
     cfg = Config.fromfile(str(CONFIG))
     for split in ('train', 'val', 'test'):
         ds = cfg[f'{split}_dataloader'].dataset
-        ds.ann_file = str(toy_dir / f'{"train" if split == "train" else "val"}_list.txt')
+        ds.ann_file = str(toy_dir / f'{split if split == "train" else "val"}_list.txt')
         ds.data_prefix = dict(video=str(toy_dir))
         for t in ds.pipeline:
             if t['type'] == 'SampleLongVideo' and static_frames is not None:
                 t['static_frames'] = static_frames
-    for name in ('train_pipeline', 'test_pipeline'):
-        cfg[name] = cfg[f'{"train" if name == "train_pipeline" else "test"}_dataloader'
-                        ].dataset.pipeline
+    # what extract_features' augmented views and the apis read
+    cfg.train_pipeline = cfg.train_dataloader.dataset.pipeline
+    cfg.test_pipeline = cfg.test_dataloader.dataset.pipeline
     return cfg
 
 

@@ -277,8 +277,7 @@ LONG_VIDEO_COLOURS = ((220, 40, 40), (40, 60, 220))
 def _long_video_frames(rng: np.random.Generator, label: int, size: int, fps: int,
                        seconds: float, event_seconds: float):
     num_frames = int(round(seconds * fps))
-    background = cv2.GaussianBlur(rng.integers(90, 170, (size, size, 3), dtype=np.uint8),
-                                  (5, 5), 0)
+    frame = _noisy_background(rng, size)
     event_len = int(round(event_seconds * fps))
     half = num_frames // 2
     margin = max(1, fps)  # at least a second between an event and the middle / the ends
@@ -292,13 +291,11 @@ def _long_video_frames(rng: np.random.Generator, label: int, size: int, fps: int
         events.append((start, start + event_len, y, x, colour))
     frames = []
     for t in range(num_frames):
-        frame = background.copy()
-        # a little sensor noise, so that no two frames are equal
-        frame = cv2.add(frame, rng.integers(0, 12, frame.shape, dtype=np.uint8))
+        img = frame()
         for begin, end, y, x, colour in events:
             if begin <= t < end:
-                frame[y:y + side, x:x + side] = colour
-        frames.append(frame)
+                img[y:y + side, x:x + side] = colour
+        frames.append(img)
     return frames
 
 
@@ -340,6 +337,8 @@ STREAM_TOYS = {'motion': ('moving right', 'moving left'),
 
 
 def _noisy_background(rng: np.random.Generator, size: int):
+    """A blurred random background drawn now -> a function giving a new copy of it with a
+    little sensor noise (so that no two frames are equal) at each call."""
     background = cv2.GaussianBlur(rng.integers(90, 170, (size, size, 3), dtype=np.uint8),
                                   (5, 5), 0)
     return lambda: cv2.add(background, rng.integers(0, 12, background.shape, dtype=np.uint8))
