@@ -1,16 +1,26 @@
-# The smallest detection config, trained briefly on the generated toy dataset
+# The smallest detection config, trained on the generated toy dataset
 # (`python tools/make_toy_data.py data/toy`): used by `make demo` and the learning tests.
-# Same model as configs/det/mask_rcnn_uniformer_xxs.py with 2 classes and 128 px images,
-# no ImageNet weights, a higher LR and a few epochs.
+# The backbone of configs/det/mask_rcnn_uniformer_xxs.py (no ImageNet weights) with 64-channel
+# FPN, RPN and RoI heads instead of 256 (fc 256 instead of 1024), 2 classes, 128 px images,
+# a higher LR. The slim heads make a training step cheap (0.5 s at batch 4 on 2 AMD EPYC
+# cores), so `make demo` trains the whole schedule: 12 epochs on 64 images, 192 steps, ~100 s;
+# three runs (seeds, thread counts) agree within 0.02 AP (README).
 _base_ = '../det/mask_rcnn_uniformer_xxs.py'
 
 data_root = 'data/toy/'
 metainfo = dict(classes=('rectangle', 'ellipse'))
 image_size = (128, 128)
 
+width = 64
 model = dict(
     backbone=dict(init_cfg=None),
-    roi_head=dict(bbox_head=dict(num_classes=2), mask_head=dict(num_classes=2)),
+    neck=dict(out_channels=width),
+    rpn_head=dict(in_channels=width, feat_channels=width),
+    roi_head=dict(
+        bbox_roi_extractor=dict(out_channels=width),
+        bbox_head=dict(in_channels=width, fc_out_channels=256, num_classes=2),
+        mask_roi_extractor=dict(out_channels=width),
+        mask_head=dict(in_channels=width, conv_out_channels=width, num_classes=2)),
     # Fewer sampled anchors / RoIs per image than COCO training: RoIAlign's CPU backward
     # dominates a step otherwise, and 128 px toy images hold at most 3 objects.
     train_cfg=dict(

@@ -1,7 +1,10 @@
-# The smallest pose config, trained briefly on the generated toy dataset (shapes with 17
+# The smallest pose config, trained on the generated toy dataset (shapes with 17
 # keypoints; `python tools/make_toy_data.py data/toy`): used by `make demo` and the learning
 # tests. Same model as configs/pose/topdown_heatmap_uniformer_s_256x192.py at 64x64 input,
 # ground-truth boxes, no flips (toy keypoints have no left/right pairs), no ImageNet weights.
+# `make demo` trains the whole schedule on 64 images (~50 s on 2 cores): the loss levels off
+# from epoch ~9 near 0.6 keypoint AP (16x16 heatmaps are coarse for keypoints a pixel apart);
+# three runs (seeds, thread counts) agree within 0.03 AP (README).
 _base_ = '../pose/topdown_heatmap_uniformer_s_256x192.py'
 
 data_root = 'data/toy/'
