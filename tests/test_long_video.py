@@ -26,6 +26,9 @@ TOY = REPO / 'configs' / 'toy' / 'stan_uniformer_toy.py'
 TOY_CACHED = REPO / 'configs' / 'toy' / 'stan_uniformer_toy_cached.py'
 LONG_VIDEO_CONFIGS = sorted((REPO / 'configs' / 'long_video').glob('*.py'))
 VIDEO_MINI = SHARED / 'data' / 'video_mini'
+# one worker under `make test` (pytest-xdist --dist loadgroup): the toy fixture (videos,
+# features; minutes) builds once
+pytestmark = pytest.mark.xdist_group('long_video_toy')
 
 
 @pytest.fixture(scope='module')
@@ -104,11 +107,17 @@ def test_stan_learns_event_order_that_pooled_static_features_cannot(toy):
     assert cached - blind >= 0.25
 
 
+@pytest.mark.slow
 def test_regression_head_learns_a_real_valued_target(toy):
     """LVU's regression tasks in small: the toy's order as a number (2.0 or 8.0) in "PATH
     VALUE" lists over the cached features, STANRegressionHead + MSE, 100 epochs; tools/test.py
-    reports the mean squared error, which must be at most half of predicting the mean (9.0;
-    2.45 here)."""
+    reports the mean squared error, which must be at most a tenth of predicting the mean (9.0).
+
+    64 training videos are easy to memorise: with the classifier's recipe (lr 2e-3, no
+    dropout) the training loss reached 0.0007 and the val MSE was 2.5, 4.9 and 7.2 over three
+    seeds on an AMD EPYC (5.7 with one thread; 2.45 on an Intel Xeon). At lr 5e-4 with
+    dropout 0.1 and stream dropout 0.5 (the stream ablation's recipe) it was 0.04-0.09 over
+    three seeds and both thread counts."""
     lists = {}
     for split in ('train', 'val'):
         rows = [line.split() for line in (toy.data / f'{split}_list.txt').read_text()
@@ -119,7 +128,9 @@ def test_regression_head_learns_a_real_valued_target(toy):
     config = toy.root / 'toy_regression.py'
     config.write_text(
         f"_base_ = '{TOY_CACHED}'\n"
-        f"model = dict(cls_head=dict(_delete_=True, type='STANRegressionHead', in_channels=64))\n"
+        f"model = dict(cls_head=dict(_delete_=True, type='STANRegressionHead', in_channels=64),\n"
+        f"             fusion=dict(dropout=0.1, stream_dropout=0.5))\n"
+        f"optim_wrapper = dict(optimizer=dict(lr=5e-4))\n"
         f"train_dataloader = dict(dataset=dict(regression=True, ann_file='{lists['train']}'))\n"
         f"val_dataloader = dict(dataset=dict(regression=True, ann_file='{lists['val']}'))\n"
         f"test_dataloader = val_dataloader\n"
@@ -134,7 +145,7 @@ def test_regression_head_learns_a_real_valued_target(toy):
              '--out', toy.root / 'regression.json', cwd=toy.root)
     mse = read_json(toy.root / 'regression.json')['headline']['mse']
     print(f'toy long videos, regression val MSE {mse:.3f} (predicting the mean: 9.0)')
-    assert mse < 4.5, mse
+    assert mse < 0.9, mse
 
 
 def test_cached_features_equal_live_ones(toy):
@@ -553,6 +564,7 @@ def test_demo_draws_the_timeline_of_a_long_video(toy, tmp_path):
     assert picture is not None and picture.shape[1] == 1000  # 10 in x 100 dpi
 
 
+@pytest.mark.slow
 def test_augmented_views_are_cached_and_one_is_read_per_epoch(toy, tmp_path):
     """extract_features.py --views 3: three augmented views per training video in its file,
     each the live train pipeline's features for its seed; FeatureViewSampler reads one view
