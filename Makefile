@@ -58,12 +58,21 @@ $(STAMP): $(VENV)/.mmcv setup.py
 	$(PY) -c "import mmdet, mmseg, mmpose, mmaction, mmpretrain, timm, uniformer_dense; import mmaction.models; print('stack ok')"
 	touch $@
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; tests/conftest.py starts the slow
+# tests first, and tests sharing an expensive module fixture carry one xdist_group, so
+# `--dist loadgroup` runs them on one worker). TEST_WORKERS=0 runs it in this process.
+# Each target prints its wall time; -rs lists every skip with its reason.
+TEST_WORKERS ?= 2
+PYTEST       := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -rs
+
 test: install
-	$(PY) -m pytest -q -rs --durations=25 tests
+	@start=$$(date +%s); $(PYTEST) --durations=25 tests; rc=$$?; \
+	echo "make test: $$(( $$(date +%s) - start )) s with $(TEST_WORKERS) workers"; exit $$rc
 
 # Quick inner loop: skips tests marked slow.
 test-fast: install
-	$(PY) -m pytest -q -rs -m "not slow" tests
+	@start=$$(date +%s); $(PYTEST) -m "not slow" tests; rc=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s with $(TEST_WORKERS) workers"; exit $$rc
 
 demo: install
 	$(PY) tools/demo_pipeline.py

@@ -15,3 +15,9 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.delenv('UNIFORMER_DENSE_OFFLINE', raising=False)
     monkeypatch.delenv('UNIFORMER_DENSE_MIRROR', raising=False)
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Long tests first: with ``-n 2`` (pytest-xdist) the two workers then finish together
+    instead of one running the last long test alone. The order of the others is kept."""
+    items.sort(key=lambda item: item.get_closest_marker('slow') is None)

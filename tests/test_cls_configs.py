@@ -93,6 +93,7 @@ def _published_size_matches(params: int, published_m: float) -> bool:
             or round(params / 1e6, digits) == published_m)
 
 
+@pytest.mark.slow
 def test_every_config_builds_through_the_benchmark_tool_at_its_published_size():
     """tools/benchmark.py --json --skip-speed over all 22 configs in one process: MMPretrain's
     ImageClassifier with the package's classifier and head, at the parameter count the papers
@@ -113,6 +114,7 @@ def test_every_config_builds_through_the_benchmark_tool_at_its_published_size():
             entry.name, counted, entry.params_m)
 
 
+@pytest.mark.slow
 def test_the_flops_of_a_light_and_a_384_model_are_the_published_ones():
     """MACs of one forward at the config's evaluation size (the papers' "FLOPs")."""
     for name in ('uniformer_xxs_in1k_128', 'uniformer_small_tl_in1k_384'):

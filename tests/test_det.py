@@ -68,7 +68,8 @@ def _fake_batch(model, n=2, size=(128, 160)):
     return torch.randn(n, 3, h, w), samples
 
 
-@pytest.mark.parametrize('name', ['mask_rcnn_uniformer_xxs', 'cascade_mask_rcnn_uniformer_s_3x_ms'])
+@pytest.mark.parametrize('name', ['mask_rcnn_uniformer_xxs', pytest.param(
+    'cascade_mask_rcnn_uniformer_s_3x_ms', marks=pytest.mark.slow)])
 def test_forward_backward_of_each_family(name):
     cfg = load_config(str(REPO / 'configs' / 'det' / f'{name}.py'))
     model = build_model(cfg).train()
@@ -96,6 +97,7 @@ def _coco_mini_options(ann):
             'test_dataloader.persistent_workers=False', 'test_dataloader.batch_size=2']
 
 
+@pytest.mark.slow
 def test_real_coco_images_through_tools_test(tmp_path):
     """Real COCO val2017 images and annotations, the standard metric set from pycocotools.
     coco_mini's file lists only the person category (a common case): the 80-class model is

@@ -11,7 +11,8 @@ import torch
 
 from tools_cli import REPO, free_port, read_json, run_tool
 
-pytestmark = pytest.mark.slow
+# one worker under `make test` (pytest-xdist --dist loadgroup): the module's fixtures build once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group('distributed')]
 TOY_VIDEO = REPO / 'configs' / 'toy' / 'uniformer_video_s_toy.py'
 TOY_SEG = REPO / 'configs' / 'toy' / 'fpn_uniformer_xxs_toy.py'
 TOY_DET = REPO / 'configs' / 'toy' / 'mask_rcnn_uniformer_xxs_toy.py'

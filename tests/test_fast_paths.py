@@ -218,19 +218,19 @@ def test_compiled_training_step_survives_a_second_input_size(name):
     3-4 prune and recover tokens at both sizes; the second size's 5x7 stage-3 map halves
     with its odd row and column dropped. Video S: frames, height and width all change."""
     torch.manual_seed(0)
-    small, options = dict(embed_dims=(16, 32, 64, 128), head_dim=16), None
+    small = dict(embed_dims=(16, 32, 64, 128), head_dim=16)
+    # Scalar C++ kernels: to pick a tiling, Inductor's CPU vectoriser runs sympy.simplify on
+    # each kernel's symbolic indices, which costs much of a second-size compile (XXS, with the
+    # conv stem's nested floors: 27 minutes vectorised, torch 2.13 on 2 busy cores; video S
+    # 96 s -> 70 s idle). The failures this test guards against come before code generation,
+    # while the graph is lowered; the gradients are compared either way.
+    options = {'cpp.simdlen': 1}
     if name == 'uniformer_s_h14':
         model = create_backbone(name, depths=(1, 1, 1, 1), window_size=4, **small)
         shapes = [(2, 3, 64, 96), (2, 3, 96, 144)]
     elif name == 'uniformer_xxs':
         model = create_backbone(name, depths=(1, 1, 2, 1), **small)
         shapes = [(2, 3, 64, 96), (2, 3, 80, 112)]
-        # Scalar C++ kernels: to pick a tiling, Inductor's CPU vectoriser runs sympy.simplify
-        # on each kernel's symbolic indices, and with the conv stem's nested floors the
-        # second size (96x128) took 27 minutes to compile (torch 2.13, 2 busy cores; the same
-        # gradients as eager); scalar, the whole test takes ~5.5. The failure it guards against
-        # comes before code generation, while the graph is lowered.
-        options = {'cpp.simdlen': 1}
     else:
         model = create_backbone(name, depths=(1, 1, 1, 1), **small)
         shapes = [(1, 3, 4, 64, 96), (1, 3, 6, 96, 128)]

@@ -74,6 +74,7 @@ def _coco_mini_options():
             'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False']
 
 
+@pytest.mark.slow
 def test_real_coco_keypoints_with_detector_boxes_through_tools_test(tmp_path):
     ckpt = untrained_checkpoint(S_256, tmp_path / 's256.pth')
     out = tmp_path / 'metrics.json'
@@ -144,6 +145,7 @@ def test_convert_authors_mmpose0_checkpoint(tmp_path):
     assert torch.equal(out['head.final_layer.weight'], model.state_dict()['head.final_layer.weight'])
 
 
+@pytest.mark.slow
 def test_benchmark_json_reports_params_flops_latency_memory():
     proc = run_tool('benchmark.py', S_256, '--json', '--repeats', '1')
     result = json.loads(proc.stdout.strip().splitlines()[-1])

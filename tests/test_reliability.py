@@ -51,6 +51,7 @@ def test_checkpoint_that_does_not_fit_is_refused_naming_file_and_mismatch(misfit
         assert word in msg
 
 
+@pytest.mark.slow
 def test_partial_load_only_on_request_and_then_reported(misfits):
     root, files = misfits
     args = ['test.py', TOY_SEG, files['det'], '--work-dir', root / 'work_cli']
@@ -63,6 +64,7 @@ def test_partial_load_only_on_request_and_then_reported(misfits):
     assert (root / 'partial.json').exists()
 
 
+@pytest.mark.slow
 def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(tmp_path):
     from uniformer_dense.toy_data import make_ade_segmentation
     make_ade_segmentation(tmp_path / 'data' / 'toy' / 'ade', n_train=8, n_val=2)

@@ -112,6 +112,7 @@ def test_unknown_name_lists_choices():
         zoo.resolve('uniformer_huge_in1k')
 
 
+@pytest.mark.slow
 def test_download_cli_list_and_fetch(served, tmp_path, monkeypatch):
     proc = run_tool('download.py', '--list')
     assert 'mask_rcnn_uniformer_s' in proc.stdout and 'topdown_uniformer_b_448x320' in proc.stdout
@@ -153,6 +154,7 @@ def test_model_zoo_md_is_generated_from_the_registry():
             assert (REPO / entry.config).is_file(), entry.config
 
 
+@pytest.mark.slow
 def test_eval_zoo_table_on_real_coco_keypoints(tmp_path):
     """tools/eval_zoo.py on a pose entry whose file is already in the cache (offline):
     real coco_mini images and detector boxes, one markdown row against the paper's 74.0."""
