@@ -55,8 +55,14 @@ def test_mmpretrains_own_inferencer_and_demo_tool_agree(checkpoint):
     import uniformer_dense  # noqa: F401  (registers the classifier)
     path, _ = checkpoint
     image = require_shared(COCO_MINI) / IMAGE
-    inferencer = ImageClassificationInferencer(model=str(CONFIG), pretrained=str(path))
-    theirs = inferencer(str(image))[0]
+    # MMPretrain's inferencer builds its transforms in the current default scope: after
+    # another toolbox's run in the same process (e.g. an MMPose test on this pytest worker)
+    # that scope is 'mmpose' and ResizeEdge is not found; a user mixing toolboxes would name
+    # the scope the same way
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        inferencer = ImageClassificationInferencer(model=str(CONFIG), pretrained=str(path))
+        theirs = inferencer(str(image))[0]
     proc = run_tool('demo.py', image, '--model', CONFIG, '--checkpoint', path)
     lines = proc.stdout.strip().splitlines()  # MMEngine's log lines come first
     lines = lines[lines.index(f'top-5 classes of {image}:'):]
