@@ -58,10 +58,10 @@ $(STAMP): $(VENV)/.mmcv setup.py
 	$(PY) -c "import mmdet, mmseg, mmpose, mmaction, mmpretrain, timm, uniformer_dense; import mmaction.models; print('stack ok')"
 	touch $@
 
-# The suite runs on TEST_WORKERS processes (pytest-xdist; tests/conftest.py starts the slow
-# tests first, and tests sharing an expensive module fixture carry one xdist_group, so
-# `--dist loadgroup` runs them on one worker). TEST_WORKERS=0 runs it in this process.
-# Each target prints its wall time; -rs lists every skip with its reason.
+# The suite runs on TEST_WORKERS processes (pytest-xdist; tests/conftest.py starts the
+# modules holding slow tests first, and tests sharing an expensive module fixture carry one
+# xdist_group, so `--dist loadgroup` runs them on one worker). TEST_WORKERS=0 runs it in
+# this process. Each target prints its wall time; -rs lists every skip with its reason.
 TEST_WORKERS ?= 2
 PYTEST       := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -q -rs
 
