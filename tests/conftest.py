@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -5,6 +6,37 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest  # noqa: E402
+
+
+def _threads_per_worker() -> int:
+    """Under pytest-xdist each worker gets its share of the cores (at least one): a torch
+    left at its default takes every core in each worker, and OpenMP threads that spin
+    while waiting for a core slow every worker down."""
+    workers = int(os.environ.get('PYTEST_XDIST_WORKER_COUNT', '0'))
+    return max(1, (os.cpu_count() or 1) // workers) if workers else 0
+
+
+def pytest_configure(config):
+    threads = _threads_per_worker()
+    if threads:
+        # the environment first, so that tool subprocesses the tests start inherit it
+        os.environ['OMP_NUM_THREADS'] = os.environ['MKL_NUM_THREADS'] = str(threads)
+        import torch
+        torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _default_scope_of_its_own():
+    """MMEngine's default scope is process-global and every Runner, inferencer and
+    ``init_default_scope`` call leaves one behind; a test that builds from a registry by
+    name then depends on which test ran before it on the same worker (seen under xdist:
+    MMDetection's registry building MMAction2's UniFormer). Each test gets back the scopes
+    it started with."""
+    from mmengine.registry import DefaultScope
+    before = DefaultScope._instance_dict.copy()
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(before)
 
 
 @pytest.fixture

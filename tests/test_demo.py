@@ -44,7 +44,9 @@ def _weights(path):
 @pytest.mark.slow
 def test_demo_trains_a_better_model_keeps_the_terminal_short_and_repeats_itself(tmp_path):
     out = tmp_path / 'demo'
-    proc = run_tool('demo_pipeline.py', '--tasks', 'seg', '--out', out, cwd=tmp_path)
+    threads = torch.get_num_threads()  # the demo's 2, or a pytest-xdist worker's share
+    proc = run_tool('demo_pipeline.py', '--tasks', 'seg', '--out', out, '--threads', threads,
+                    cwd=tmp_path)
 
     # the trained model beats the untrained one on every metric, by far
     results = json.loads((out / 'results.json').read_text())
@@ -80,7 +82,7 @@ def test_demo_trains_a_better_model_keeps_the_terminal_short_and_repeats_itself(
     config, train_opts, _ = demo.TASKS['seg']
     again = tmp_path / 'again'
     demo.run('train.py', [REPO / config, '--work-dir', again, '--cfg-options', *train_opts],
-             tmp_path / 'demo', tmp_path / 'again.log')
+             tmp_path / 'demo', tmp_path / 'again.log', threads=threads)
     first = _weights(demo.latest_checkpoint(out / 'seg' / 'train'))
     second = _weights(demo.latest_checkpoint(again))
     assert first.keys() == second.keys()

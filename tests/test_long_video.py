@@ -31,7 +31,7 @@ VIDEO_MINI = SHARED / 'data' / 'video_mini'
 pytestmark = pytest.mark.xdist_group('long_video_toy')
 
 
-@pytest.fixture(scope='module')
+@pytest.fixture(scope='session')
 def toy(tmp_path_factory):
     """The toy videos, the toy STAN's initial weights, and its features cached from them."""
     from uniformer_dense.toy_data import make_toy_long_videos
