@@ -207,7 +207,11 @@ def test_chunked_backbones_equal_unchunked_and_checkpointing_keeps_gradients():
     assert any(n.startswith('image_backbone.') for n in plain)
     assert plain.keys() == checkpointed.keys()
     for name, grad in plain.items():
-        torch.testing.assert_close(checkpointed[name], grad, rtol=1e-4, atol=1e-5,
+        # chunks change the order of fp32 sums: on CI (one thread) an entry ~0.1 of a bias
+        # gradient, a sum over every token, moved by 2.2e-5; the bound is relative to the
+        # tensor's largest entry, and a lost or doubled term is far outside it
+        torch.testing.assert_close(checkpointed[name], grad, rtol=1e-4,
+                                   atol=1e-4 * grad.abs().max().item() + 1e-7,
                                    msg=lambda m, name=name: f"{name}: {m}")
 
 

@@ -123,7 +123,7 @@ def test_regression_head_loss_prediction_and_metric():
     import uniformer_dense.long_video  # noqa: F401  (registers the metric)
     import uniformer_dense.models.stan  # noqa: F401
 
-    head = MODELS.build(dict(type='STANRegressionHead', in_channels=8))
+    head = MODELS.build(dict(type='STANRegressionHead', in_channels=8, _scope_='mmaction'))
     torch.manual_seed(0)
     feats = torch.randn(3, 8)
     targets = [2.5, -1.0, 9.0]
@@ -134,7 +134,7 @@ def test_regression_head_loss_prediction_and_metric():
     out = head.predict(feats, [ActionDataSample().set_gt_label(torch.tensor([t]))
                                for t in targets])
     torch.testing.assert_close(torch.cat([s.pred_score for s in out]), pred.detach())
-    metric = METRICS.build(dict(type='RegressionMetric'))
+    metric = METRICS.build(dict(type='RegressionMetric', _scope_='mmaction'))
     metric.process(None, [s.to_dict() for s in out])
     result = metric.compute_metrics(metric.results)
     assert result['mse'] == pytest.approx(((pred.detach() - torch.tensor(targets)) ** 2)
@@ -158,13 +158,15 @@ def test_regression_lists_are_read_and_checked(tmp_path):
     ds_cfg.data_prefix = dict(video=str(videos[0].parent))
     cfg.val_dataloader = cfg.test_dataloader = None
     check_datasets(cfg, ('train',))
-    dataset = DATASETS.build(dict(ds_cfg, pipeline=[]))
+    # _scope_: build in MMAction2's registry whatever default scope an earlier test left
+    dataset = DATASETS.build(dict(ds_cfg, pipeline=[], _scope_='mmaction'))
     assert [float(dataset.get_data_info(i)['label']) for i in range(len(dataset))] == [9.25, 7.5]
     lst.write_text(f'{videos[0].name} 9.25\n{videos[1].name} high\n')
     with pytest.raises(DatasetError, match="line 2: target 'high' is not a number"):
         check_datasets(cfg, ('train',))
     with pytest.raises(DatasetError, match="line 2: target 'high' is not a number"):
-        DATASETS.build(dict(ds_cfg, pipeline=[]))  # under the toolbox's own tools too
+        # under the toolbox's own tools too
+        DATASETS.build(dict(ds_cfg, pipeline=[], _scope_='mmaction'))
     lst.write_text(f'{videos[0].name} nan\n')
     with pytest.raises(DatasetError, match="line 1: target 'nan' is not a number"):
         check_datasets(cfg, ('train',))

@@ -12,7 +12,10 @@ from uniformer_dense.models import UniFormer
 def test_toolbox_registry_builds_the_one_class(toolbox):
     registry = importlib.import_module(f'{toolbox}.registry').MODELS
     assert registry.get('UniFormer') is UniFormer
-    model = registry.build(dict(type='UniFormer', variant='uniformer_xxs', out_indices=(3,)))
+    # in the toolbox's own scope, as its Runner builds (another scope may be current: a
+    # module fixture's Runner of another toolbox leaves one behind)
+    model = registry.build(dict(type='UniFormer', variant='uniformer_xxs', out_indices=(3,),
+                                _scope_=toolbox))
     assert type(model) is UniFormer
     with torch.no_grad():
         (out,) = model.eval()(torch.randn(1, 3, 64, 64))
@@ -22,7 +25,7 @@ def test_toolbox_registry_builds_the_one_class(toolbox):
 def test_unknown_variant_through_registry_names_choices():
     from mmdet.registry import MODELS
     with pytest.raises(Exception, match='uniformer_s_h14'):
-        MODELS.build(dict(type='UniFormer', variant='uniformer_small_h99'))
+        MODELS.build(dict(type='UniFormer', variant='uniformer_small_h99', _scope_='mmdet'))
 
 
 @pytest.mark.parametrize('name,channels', [('uniformer_s_h14', [64, 128, 320, 512]),
