@@ -30,9 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-from run import (STAN_FROZEN, long_video_path, replace_section, stan_in_subprocess,  # noqa: E402
-                 versions)
-from throughput import processor  # noqa: E402
+from run import (STAN_FROZEN, long_video_path, processor, replace_section,  # noqa: E402
+                 stan_in_subprocess, versions)
 
 SECTION = '## Long videos: what the sampler sees'
 LENGTHS_S = (30, 60, 120, 300)

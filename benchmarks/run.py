@@ -6,9 +6,19 @@ In one run: the machine's matrix-multiply rate (the floor's denominator), then f
 UniFormer-S (global, h14), UniFormer-B h14, the line-by-line reference of S-h14
 (benchmarks/reference_uniformer.py), MMDetection's ResNet-50 and Swin-T, at 224x224 and a
 detection size (800x1216): forward latency, training-step time (forward + backward), peak
-memory and multiply-accumulates. Every measurement runs in a fresh subprocess so peak memory
-is its own. ``--only backbone`` re-measures just that part of RESULTS.md (the tables above the
-video section).
+memory and multiply-accumulates. ``--only backbone`` re-measures just that part of RESULTS.md
+(the tables above the video section).
+
+One method times every table here (and benchmarks/throughput.py, train_step.py): the table's
+models built in one process, a warm-up call each (reported as "first call", the latency of a
+one-shot run), then interleaved rounds, each calling every model once, reporting the fastest
+and the median (``uniformer_dense.analysis.interleaved_rounds``). Timed each in a fresh
+process, a model's few repeats carry its first-touch page faults and the load of that moment
+(one machine read the video port's forward as 1.45x ours that way, 1.14x in one process,
+#30). Peak memory is the
+one thing measured in a fresh process per row (one call), where the peak is its own. Each
+table's header names the processor, its vector extensions, the threads, the versions and the
+matrix-multiply rate of the run.
 
 Units: ``macs`` and the GMACs columns are multiply-accumulates; the matrix-multiply rate
 (GFLOP/s) and the FLOP floor are true FLOPs, two per multiply-accumulate (:func:`floor_ms`).
@@ -27,11 +37,11 @@ through the config's test pipeline, inference, and training steps with frozen ba
 with checkpointed fine-tuning and (fewer clips, extrapolated) with fine-tuning without
 checkpointing. ``--only`` replaces just its own section of --out and keeps the rest.
 
-The whole-model section (``--only models``) runs ``tools/benchmark.py`` on Mask R-CNN
-UniFormer-S h14 at 800x1280 and UperNet UniFormer-S at 512x512 next to MMDetection's and
-MMSegmentation's own Swin-T configs of the same models (``mmdet::``/``mmseg::`` paths), each in
-its own process: inference latency of the model's tensor forward (backbone, neck, heads; for
-Mask R-CNN the RPN's proposals and the box and mask heads on them), MACs, peak memory.
+The whole-model section (``--only models``) times Mask R-CNN UniFormer-S h14 at 800x1280 and
+UperNet UniFormer-S at 512x512 next to MMDetection's and MMSegmentation's own Swin-T configs of
+the same models (``mmdet::``/``mmseg::`` paths): inference latency of the model's tensor
+forward (backbone, neck, heads; for Mask R-CNN the RPN's proposals and the box and mask heads
+on them), with params, MACs and peak memory from ``tools/benchmark.py`` (a process each).
 """
 import argparse
 import copy
@@ -63,6 +73,8 @@ EXECUTION = {'eager': {}, 'channels_last input': dict(channels_last=True),
 # Video: ours against MMAction2's port (same architecture and FLOPs) on one clip.
 VIDEO_MODELS = ['uniformer_video_s', 'mmaction_uniformer_s']
 VIDEO_CLIP = (16, 224, 224)
+# Where the measuring processes find the authors' release (run.py --authors PATH)
+AUTHORS_CHECKOUT = 'UNIFORMER_AUTHORS_CHECKOUT'
 BACKBONE_SECTION = '# Backbone benchmark'
 VIDEO_SECTION = '## Video backbone'
 LONG_VIDEO_SECTION = '## Long videos (STAN)'
@@ -91,6 +103,9 @@ CHECKPOINTING = {'none': {}, 'stage-3 (0,0,8,0)': dict(checkpoint_num=(0, 0, 8, 
 
 
 def build(name, **options):
+    if name == 'authors_video_s':  # needs --authors (benchmarks/authors_video.py)
+        from authors_video import authors_video_s
+        return authors_video_s(os.environ[AUTHORS_CHECKOUT], **options)
     if name == 'mmaction_uniformer_s':
         import uniformer_dense  # noqa: F401  (makes mmaction.models importable, see compat)
         from mmaction.models.backbones.uniformer import UniFormer as MMActionUniFormer
@@ -120,12 +135,12 @@ def floor_ms(macs, rate):
     return 1000 * 2 * macs / rate
 
 
-def measure_one(name, h, w, mode, device, repeats, options):
-    """Runs inside a fresh process: one model, one size, 'forward' or 'train'. Returns the
-    median ``ms``, ``peak_mb`` and, for an eager fp32 forward, its ``macs``."""
+def make_step(name, h, w, mode, device, options):
+    """One model at one size: ``step()`` runs a 'forward' (no autograd), a 'train' step
+    (forward + backward of the mean of the outputs) or a 'forward_bf16' (bf16 autocast).
+    ``options``: the model's, plus ``compile``, ``channels_last`` (the input's layout) and
+    ``frames`` (a clip's length: a video input). Returns ``(step, model, x)``."""
     import torch
-
-    from uniformer_dense.analysis import call_macs, time_calls
     torch.manual_seed(0)
     options = dict(options)
     compiled, channels_last = options.pop('compile', False), options.pop('channels_last', False)
@@ -134,7 +149,7 @@ def measure_one(name, h, w, mode, device, repeats, options):
     x = torch.randn(1, 3, *((frames,) if frames else ()), h, w, device=device)
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    run_model = torch.compile(model) if compiled else model  # compiles in the warm-up run
+    run_model = torch.compile(model) if compiled else model  # compiles in the first call
     dtype = torch.bfloat16 if mode.endswith('bf16') else None
 
     def step():
@@ -149,29 +164,64 @@ def measure_one(name, h, w, mode, device, repeats, options):
                 outs = outs if isinstance(outs, (tuple, list)) else (outs,)
                 sum(o.float().mean() for o in outs).backward()
                 model.zero_grad(set_to_none=True)
+    return step, model, x
 
+
+def measure_one(name, h, w, mode, device, options):
+    """Runs inside a fresh process: one call of one step (:func:`make_step`). Returns its
+    ``peak_mb`` (growth of the process's peak resident set, or CUDA's peak allocation) and,
+    for an eager fp32 forward, the model's ``macs``. Timing is not done here but in one
+    process with every model of a table (:func:`timed`)."""
+    import torch
+
+    from uniformer_dense.analysis import call_macs
+    step, model, x = make_step(name, h, w, mode, device, options)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if device == 'cuda':
         torch.cuda.reset_peak_memory_stats()
-    times, _ = time_calls(step, repeats, device=device)
+    step()
     if device == 'cuda':
+        torch.cuda.synchronize()
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
         peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
-    result = dict(ms=statistics.median(times), peak_mb=peak)
-    if mode == 'forward' and not compiled:
+    result = dict(peak_mb=peak)
+    if mode == 'forward' and not options.get('compile'):
         model.eval()
         result['macs'] = call_macs(model, x)
     return result
 
 
-def in_subprocess(name, h, w, mode, device, repeats, options=None):
-    args = json.dumps([name, h, w, mode, device, repeats, options or {}])
+def in_subprocess(name, h, w, mode, device, options=None):
+    """:func:`measure_one` in a fresh process (its peak memory is its own)."""
+    args = json.dumps([name, h, w, mode, device, options or {}])
     proc = subprocess.run([sys.executable, __file__, '--one', args], capture_output=True,
                           text=True)
     if proc.returncode:
         raise RuntimeError(f'{name} {h}x{w} {mode} failed:\n{proc.stderr[-3000:]}')
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def timed(specs, device, rounds):
+    """The steps of ``specs`` (``{key: (name, h, w, mode, options)}``) built in this process
+    and timed together by :func:`uniformer_dense.analysis.interleaved_rounds`: one warm-up
+    call each (``cold_ms``), then ``rounds`` rounds. Returns ``{key: dict(cold_ms, times,
+    fastest_ms, median_ms)}``."""
+    from uniformer_dense.analysis import interleaved_rounds
+    runs = {key: make_step(name, h, w, mode, device, options)[0]
+            for key, (name, h, w, mode, options) in specs.items()}
+    return interleaved_rounds(runs, rounds, device=device,
+                              log=lambda line: print(line, flush=True))
+
+
+def measured(specs, device, rounds):
+    """:func:`timed` for every spec, with :func:`in_subprocess`'s peak memory (and MACs)
+    added to each result."""
+    res = timed(specs, device, rounds)
+    for key, (name, h, w, mode, options) in specs.items():
+        res[key].update(in_subprocess(name, h, w, mode, device, options))
+        print(key, json.dumps(res[key]), flush=True)
+    return res
 
 
 def long_video_path():
@@ -329,6 +379,30 @@ def replace_section(text, heading, lines):
     return '\n'.join(doc) + '\n'
 
 
+def processor():
+    """``(model name, vector extensions)`` of this machine's CPU: /proc/cpuinfo's model
+    name and its SIMD flags (x86 SSE4/AVX/AMX/FMA, Arm NEON/SVE), with PyTorch's CPU
+    capability (the kernels it dispatches to)."""
+    import torch
+    name, flags = '', set()
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                key = key.strip()
+                if key in ('model name', 'Model name') and not name:
+                    name = value.strip()
+                elif key in ('flags', 'Features') and not flags:
+                    flags = set(value.split())
+    except OSError:
+        pass
+    simd = sorted(f for f in flags if f.startswith(('avx', 'amx', 'sse4', 'sve', 'asimd'))
+                  or f in ('fma', 'f16c', 'neon'))
+    name = name or platform.processor() or platform.machine()
+    capability = torch.backends.cpu.get_cpu_capability()
+    return name, f'{" ".join(simd) or "unknown"} (PyTorch CPU capability: {capability})'
+
+
 def versions():
     import torch
     import mmdet
@@ -346,10 +420,15 @@ def main(argv=None):
     parser.add_argument('--only', choices=sorted(SECTIONS),
                         help='re-measure one section and replace it in --out (the rest kept)')
     parser.add_argument('--stan', help=argparse.SUPPRESS)
+    parser.add_argument('--authors', metavar='PATH',
+                        help='a checkout of github.com/Sense-X/UniFormer: the video section '
+                             'also times the authors\' own network (benchmarks/authors_video.py)')
     args = parser.parse_args(argv)
+    if args.authors:
+        os.environ[AUTHORS_CHECKOUT] = str(Path(args.authors).resolve())
     if args.one:
-        name, h, w, mode, device, repeats, options = json.loads(args.one)
-        print(json.dumps(measure_one(name, h, w, mode, device, repeats, options)))
+        name, h, w, mode, device, options = json.loads(args.one)
+        print(json.dumps(measure_one(name, h, w, mode, device, options)))
         return
     if args.stan:
         print(json.dumps(measure_stan(json.loads(args.stan))))
@@ -373,143 +452,180 @@ def main(argv=None):
     print('\n'.join(lines))
 
 
+def machine_line(device, rate, command):
+    """The header every timed table carries: processor, its vector extensions, threads,
+    versions, the matrix-multiply rate of this run, the date and the command."""
+    import torch
+    name, simd = processor()
+    where = name if device == 'cpu' else f'{torch.cuda.get_device_name()} (host {name})'
+    return (f'Machine: {where}; vector extensions {simd}; {torch.get_num_threads()} threads; '
+            f'{versions()}; matrix-multiply rate (fp32, 2048^3) in this run '
+            f'{rate / 1e9:.1f} GFLOP/s; {datetime.date.today().isoformat()}. '
+            f'Produced by `{command}`.')
+
+
+def method_line(rounds):
+    """How the timed tables are measured (one method for all of them)."""
+    return (f'Timing: every model of a table built in one process, each called once as a '
+            f'warm-up (its time is the "first call" column: lazy initialisation, allocator '
+            f'growth, a compile), then {rounds} rounds that call each in turn; the fastest '
+            f'and the median of the {rounds}. Peak memory: one call in a fresh process per '
+            f'row (growth of its peak resident set; on CUDA the peak allocation).')
+
+
+def ms_cells(res):
+    return f'{res["fastest_ms"]:.0f} | {res["median_ms"]:.0f}'
+
+
 def backbone_section(device, rate, quick):
     """The backbones at 224x224 and 800x1216 (forward, training step, peak memory, MACs and
     the FLOP floor; bf16 autocast on CUDA), then UniFormer-S h14's gradient checkpointing
     and execution modes at 800x1216: everything above the whole-model section."""
-    import torch
     modes = ['forward', 'train'] + (['forward_bf16'] if device == 'cuda' else [])
-    rows = []
+    rounds = {224: 3 if quick else 10, 800: 2 if quick else 5}
+    res = {}
     for h, w in SIZES:
-        repeats = (2 if quick else 3) if h > 224 else (5 if quick else 10)
-        for name in MODELS:
-            res = {m: in_subprocess(name, h, w, m, device, repeats) for m in modes}
-            rows.append((name, h, w, res))
-            print(name, h, w, json.dumps(res), flush=True)
-
-    def option_rows(table, mode, repeats):
-        """UniFormer-S h14 at 800x1216 under each of ``table``'s options."""
-        out = []
-        for label, options in table.items():
-            res = in_subprocess('uniformer_s_h14', 800, 1216, mode, device, repeats, options)
-            out.append((label, res))
-            print(mode, label, json.dumps(res), flush=True)
-        return out
-
-    cp_rows = option_rows(CHECKPOINTING, 'train', 2 if quick else 3)
-    exec_rows = option_rows(EXECUTION, 'forward', 3 if quick else 5)
-
-    by_key = {(name, h): res for name, h, w, res in rows}
-    cpu = platform.processor() or platform.machine()
+        res.update(measured({(name, h, mode): (name, h, w, mode, {})
+                             for name in MODELS for mode in modes}, device, rounds[h]))
+    cp = measured({label: ('uniformer_s_h14', 800, 1216, 'train', options)
+                   for label, options in CHECKPOINTING.items()}, device, rounds[800])
+    execution = measured({label: ('uniformer_s_h14', 800, 1216, 'forward', options)
+                          for label, options in EXECUTION.items()}, device, rounds[800])
+    command = f'python benchmarks/run.py{" --quick" if quick else ""}'
     lines = [
-        BACKBONE_SECTION, '',
-        f'Machine: {device}, {cpu}, {torch.get_num_threads()} threads; {versions()}; '
-        f'{datetime.date.today().isoformat()}. Produced by `python benchmarks/run.py`'
-        f'{" --quick" if quick else ""}.', '',
-        f'Measured matrix-multiply rate (fp32, 2048^3): {rate / 1e9:.1f} GFLOP/s. '
+        BACKBONE_SECTION, '', machine_line(device, rate, command), '',
+        method_line(f'{rounds[224]} (224x224) or {rounds[800]} (800x1216)'), '',
         'The FLOP floor of a model is its forward FLOPs (2 per multiply-accumulate, '
         '`torch.utils.flop_counter` plus the CPU fused-attention kernel, see '
-        '`uniformer_dense.analysis.flop_counter`) divided by that rate; "x floor" is '
-        'latency / floor, against the UniFormer-S h14 FLOPs for its reference.', '',
-        '| backbone | input | GMACs | forward ms | x floor | train step ms | '
-        'peak MB fwd | peak MB train |',
-        '|---|---|---|---|---|---|---|---|']
-    for name, h, w, res in rows:
-        f, t = res['forward'], res['train']
-        if name == 'reference_s_h14':  # same model: the same floor as the package's S-h14
-            f = dict(f, macs=by_key[('uniformer_s_h14', h)]['forward']['macs'])
-        lines.append(f'| {name} | {h}x{w} | {f["macs"] / 1e9:.1f} | {f["ms"]:.0f} | '
-                     f'{f["ms"] / floor_ms(f["macs"], rate):.2f} | {t["ms"]:.0f} | '
-                     f'{f["peak_mb"]:.0f} | {t["peak_mb"]:.0f} |')
+        '`uniformer_dense.analysis.flop_counter`) divided by the matrix-multiply rate; '
+        '"x floor" is the fastest forward / floor, against the UniFormer-S h14 FLOPs for its '
+        'reference.', '',
+        '| backbone | input | GMACs | forward ms fastest | median | first call | x floor | '
+        'train step ms fastest | median | peak MB fwd | peak MB train |',
+        '|---|---|---|---|---|---|---|---|---|---|---|']
+    for h, w in SIZES:
+        for name in MODELS:
+            f, t = res[name, h, 'forward'], res[name, h, 'train']
+            # the reference is the same model: the package's S-h14 floor
+            macs = res['uniformer_s_h14' if name == 'reference_s_h14' else name, h,
+                       'forward']['macs']
+            lines.append(f'| {name} | {h}x{w} | {macs / 1e9:.1f} | {ms_cells(f)} | '
+                         f'{f["cold_ms"]:.0f} | {f["fastest_ms"] / floor_ms(macs, rate):.2f} | '
+                         f'{ms_cells(t)} | {f["peak_mb"]:.0f} | {t["peak_mb"]:.0f} |')
     if device == 'cuda':
         lines += ['', '| backbone | input | forward ms fp32 | forward ms bf16 autocast |',
                   '|---|---|---|---|']
-        for name, h, w, res in rows:
-            lines.append(f'| {name} | {h}x{w} | {res["forward"]["ms"]:.1f} | '
-                         f'{res["forward_bf16"]["ms"]:.1f} |')
-    ours = by_key[('uniformer_s_h14', 800)]['forward']
-    ref = by_key[('reference_s_h14', 800)]['forward']
-    lines += ['', f'UniFormer-S h14 forward at 800x1216: {ours["ms"]:.0f} ms against '
-              f'{ref["ms"]:.0f} ms for the line-by-line reference: '
-              f'**{ref["ms"] / ours["ms"]:.2f}x** faster; '
-              f'{ours["ms"] / floor_ms(ours["macs"], rate):.2f}x its FLOP floor.', '',
+        for h, w in SIZES:
+            for name in MODELS:
+                lines.append(f'| {name} | {h}x{w} | {res[name, h, "forward"]["fastest_ms"]:.1f}'
+                             f' | {res[name, h, "forward_bf16"]["fastest_ms"]:.1f} |')
+    ours, ref = res['uniformer_s_h14', 800, 'forward'], res['reference_s_h14', 800, 'forward']
+    lines += ['', f'UniFormer-S h14 forward at 800x1216: {ours["fastest_ms"]:.0f} ms against '
+              f'{ref["fastest_ms"]:.0f} ms for the line-by-line reference (fastest; medians '
+              f'{ours["median_ms"]:.0f} / {ref["median_ms"]:.0f}): '
+              f'**{ref["fastest_ms"] / ours["fastest_ms"]:.2f}x** faster; '
+              f'{ours["fastest_ms"] / floor_ms(ours["macs"], rate):.2f}x its FLOP floor.', '',
               '## Gradient checkpointing, UniFormer-S h14 training step at 800x1216', '',
-              '| checkpointing | step ms | peak MB | peak vs none |', '|---|---|---|---|']
-    base = cp_rows[0][1]['peak_mb']
-    for label, res in cp_rows:
-        lines.append(f'| {label} | {res["ms"]:.0f} | {res["peak_mb"]:.0f} | '
-                     f'{res["peak_mb"] / base:.2f} |')
+              '| checkpointing | step ms fastest | median | peak MB | peak vs none |',
+              '|---|---|---|---|---|']
+    base = cp[next(iter(CHECKPOINTING))]['peak_mb']
+    for label, r in cp.items():
+        lines.append(f'| {label} | {ms_cells(r)} | {r["peak_mb"]:.0f} | '
+                     f'{r["peak_mb"] / base:.2f} |')
+    eager = execution[next(iter(EXECUTION))]['fastest_ms']
     lines += ['', '## Execution modes, UniFormer-S h14 forward at 800x1216', '',
-              '| mode | forward ms | vs eager |', '|---|---|---|']
-    for label, res in exec_rows:
-        lines.append(f'| {label} | {res["ms"]:.0f} | {exec_rows[0][1]["ms"] / res["ms"]:.2f}x |')
+              '| mode | forward ms fastest | median | first call | vs eager (fastest) |',
+              '|---|---|---|---|---|']
+    for label, r in execution.items():
+        lines.append(f'| {label} | {ms_cells(r)} | {r["cold_ms"]:.0f} | '
+                     f'{eager / r["fastest_ms"]:.2f}x |')
     return lines
 
 
-def models_section(device, rate, quick):
-    """Whole detection and segmentation models, ours next to the toolboxes' Swin-T ones.
+def whole_model_runs(device):
+    """``{label: run}``: the tensor forward of each of WHOLE_MODELS at its size, built in
+    this process (random weights), for :func:`uniformer_dense.analysis.interleaved_rounds`."""
+    from uniformer_dense.analysis import build_model, dummy_batch, tensor_forward
+    from uniformer_dense.harness import load_config, task_of
+    runs = {}
+    for label, config, shape in WHOLE_MODELS:
+        cfg = load_config(config if '::' in config else str(REPO / config))
+        model = build_model(cfg, init=False).eval().to(device)
+        inputs, samples = dummy_batch(cfg, shape)
+        runs[label] = tensor_forward(model, task_of(cfg), inputs.to(device), samples)
+    return runs
 
-    The models take turns: ``rounds`` rounds, each running every model once (a process
-    each), and each model's row is its fastest round, so load that comes and goes on a
-    shared machine touches all of them alike (one process after the other, the same two
-    UperNets, whose heads are the same code, once differed by 6%)."""
-    repeats, rounds = (2, 1) if quick else (5, 3)
-    lines = [MODELS_SECTION, '',
-             f'`tools/benchmark.py CONFIG --shape H W --repeats {repeats} --device {device}`, '
-             f'one process per model and run, the models taking turns for {rounds} rounds on '
-             f'the same machine; matrix-multiply rate {rate / 1e9:.1f} GFLOP/s. Latency: the '
-             f'fastest round\'s median of the runs after a warm-up, one image, '
-             'the model\'s tensor forward (for Mask R-CNN: backbone, FPN, RPN with its '
-             'proposals, box and mask heads on them; no resizing or pasting). Random weights.',
-             '', '| model | config | input | params M | GMACs | latency ms | x floor | peak MB |',
-             '|---|---|---|---|---|---|---|---|']
-    best = {}
-    for _ in range(rounds):
-        for label, config, (h, w) in WHOLE_MODELS:
-            proc = subprocess.run([sys.executable, str(REPO / 'tools' / 'benchmark.py'), config,
-                                   '--json', '--shape', str(h), str(w), '--repeats',
-                                   str(repeats), '--device', device],
-                                  capture_output=True, text=True, cwd=REPO)
-            if proc.returncode:
-                raise RuntimeError(f'{config} failed:\n{proc.stderr[-3000:]}')
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(label, json.dumps(res), flush=True)
-            if label not in best or res['latency_ms'] < best[label]['latency_ms']:
-                best[label] = res
+
+def models_section(device, rate, quick):
+    """Whole detection and segmentation models, ours next to the toolboxes' Swin-T ones:
+    latency timed together in this process, params, MACs and peak memory from
+    ``tools/benchmark.py`` (one process per model)."""
+    from uniformer_dense.analysis import interleaved_rounds
+    rounds = 2 if quick else 5
+    timing = interleaved_rounds(whole_model_runs(device), rounds, device=device,
+                                log=lambda line: print(line, flush=True))
+    command = f'python benchmarks/run.py --only models{" --quick" if quick else ""}'
+    lines = [MODELS_SECTION, '', machine_line(device, rate, command), '',
+             method_line(rounds) + ' Params, MACs and peak memory come from '
+             f'`tools/benchmark.py CONFIG --shape H W --repeats 1 --device {device}`.', '',
+             'Latency: one image, the model\'s tensor forward (for Mask R-CNN: backbone, FPN, '
+             'RPN with its proposals, box and mask heads on them; no resizing or pasting). '
+             'Random weights.', '',
+             '| model | config | input | params M | GMACs | latency ms fastest | median | '
+             'first call | x floor | peak MB |', '|---|---|---|---|---|---|---|---|---|---|']
     for label, config, (h, w) in WHOLE_MODELS:
-        res = best[label]
-        macs = res['flops']  # tools/benchmark.py's flops: the papers' FLOPs, i.e. MACs
-        lines.append(f'| {label} | `{config}` | {h}x{w} | {res["params"] / 1e6:.1f} | '
-                     f'{macs / 1e9:.0f} | {res["latency_ms"]:.0f} | '
-                     f'{res["latency_ms"] / floor_ms(macs, rate):.2f} | {res["peak_mem_mb"]:.0f} |')
+        proc = subprocess.run([sys.executable, str(REPO / 'tools' / 'benchmark.py'), config,
+                               '--json', '--shape', str(h), str(w), '--repeats', '1',
+                               '--device', device], capture_output=True, text=True, cwd=REPO)
+        if proc.returncode:
+            raise RuntimeError(f'{config} failed:\n{proc.stderr[-3000:]}')
+        info, t = json.loads(proc.stdout.strip().splitlines()[-1]), timing[label]
+        print(label, json.dumps(info), flush=True)
+        macs = info['flops']  # tools/benchmark.py's flops: the papers' FLOPs, i.e. MACs
+        lines.append(f'| {label} | `{config}` | {h}x{w} | {info["params"] / 1e6:.1f} | '
+                     f'{macs / 1e9:.0f} | {ms_cells(t)} | {t["cold_ms"]:.0f} | '
+                     f'{t["fastest_ms"] / floor_ms(macs, rate):.2f} | '
+                     f'{info["peak_mem_mb"]:.0f} |')
     return lines
 
 
 def video_section(device, rate, quick):
     """Video UniFormer-S against MMAction2's port: forward, training step, memory, floor."""
     t, h, w = VIDEO_CLIP
-    repeats = 3 if quick else 8  # this VM's speed drifts: medians of several runs
-    res = {}
-    for name in VIDEO_MODELS:
-        res[name] = {m: in_subprocess(name, h, w, m, device, repeats, dict(frames=t))
-                     for m in ('forward', 'train')}
-        print(name, json.dumps(res[name]), flush=True)
-    lines = [VIDEO_SECTION, '',
-             f'One clip of {t}x{h}x{w} (batch 1), same machine; matrix-multiply rate measured '
-             f'in this run {rate / 1e9:.1f} GFLOP/s. "x floor" as above; the training step is '
-             'forward + backward of the mean output. MMAction2\'s port runs its own code '
-             '(`mmaction.models.backbones.uniformer`), random weights in both.', '',
-             '| backbone | GMACs | forward ms | x floor | train step ms | peak MB fwd | '
-             'peak MB train |', '|---|---|---|---|---|---|---|']
-    for name in VIDEO_MODELS:
-        f, tr = res[name]['forward'], res[name]['train']
-        lines.append(f'| {name} | {f["macs"] / 1e9:.1f} | {f["ms"]:.0f} | '
-                     f'{f["ms"] / floor_ms(f["macs"], rate):.2f} | {tr["ms"]:.0f} | '
+    rounds = 3 if quick else 8
+    models = VIDEO_MODELS + (['authors_video_s'] if os.environ.get(AUTHORS_CHECKOUT) else [])
+    res = measured({(name, mode): (name, h, w, mode, dict(frames=t))
+                    for name in models for mode in ('forward', 'train')}, device, rounds)
+    command = (f'python benchmarks/run.py --only video{" --quick" if quick else ""}'
+               f'{" --authors PATH" if len(models) > len(VIDEO_MODELS) else ""}')
+    lines = [VIDEO_SECTION, '', machine_line(device, rate, command), '', method_line(rounds),
+             '', f'One clip of {t}x{h}x{w} (batch 1). "x floor" as above (fastest forward); the '
+             'training step is forward + backward of the mean output. MMAction2\'s port runs '
+             'its own code (`mmaction.models.backbones.uniformer`); authors_video_s, where '
+             'present, is the authors\' release read from a checkout of it '
+             '(`benchmarks/authors_video.py`: their `forward_features`); random weights in '
+             'each. The first call is a one-shot inference\'s latency.', '',
+             '| backbone | GMACs | forward ms fastest | median | first call | x floor | '
+             'train step ms fastest | median | peak MB fwd | peak MB train |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for name in models:
+        f, tr = res[name, 'forward'], res[name, 'train']
+        lines.append(f'| {name} | {f["macs"] / 1e9:.1f} | {ms_cells(f)} | {f["cold_ms"]:.0f} | '
+                     f'{f["fastest_ms"] / floor_ms(f["macs"], rate):.2f} | {ms_cells(tr)} | '
                      f'{f["peak_mb"]:.0f} | {tr["peak_mb"]:.0f} |')
-    ours, port = res['uniformer_video_s'], res['mmaction_uniformer_s']
-    lines += ['', f'Video UniFormer-S against MMAction2\'s port: forward '
-              f'**{port["forward"]["ms"] / ours["forward"]["ms"]:.2f}x** faster, training step '
-              f'**{port["train"]["ms"] / ours["train"]["ms"]:.2f}x**.']
+    for other, label in (('mmaction_uniformer_s', 'MMAction2\'s port'),
+                         ('authors_video_s', 'the authors\' network')):
+        if other not in models:
+            continue
+
+        def ratio(mode, key, other=other):
+            return res[other, mode][key] / res['uniformer_video_s', mode][key]
+        lines += ['', f'Video UniFormer-S against {label}: forward '
+                     f'**{ratio("forward", "fastest_ms"):.2f}x** faster (median '
+                     f'{ratio("forward", "median_ms"):.2f}x, first call '
+                     f'{ratio("forward", "cold_ms"):.2f}x), training step '
+                     f'**{ratio("train", "fastest_ms"):.2f}x** '
+                     f'(median {ratio("train", "median_ms"):.2f}x).']
     return lines
 
 

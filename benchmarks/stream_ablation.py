@@ -182,7 +182,7 @@ def _run(work, seeds, epochs, n_train, n_val, seconds, views, log):
 
 def section_lines(results, seeds, epochs) -> list:
     import torch
-    from throughput import processor
+    from run import processor
     lines = [SECTION, '',
              f'`python benchmarks/stream_ablation.py` ({datetime.date.today()}, torch '
              f'{torch.__version__}; {processor()[0]}, one thread): validation top-1 of 32 '

@@ -27,9 +27,7 @@ script, not the machine.
 """
 import argparse
 import datetime
-import platform
 import shlex
-import statistics
 import sys
 import warnings
 from pathlib import Path
@@ -37,7 +35,7 @@ from typing import Dict, List, NamedTuple, Optional
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-from run import replace_section, versions  # noqa: E402  (benchmarks/run.py)
+from run import processor, replace_section, versions  # noqa: E402  (benchmarks/run.py)
 
 SECTION = '## Light models: ImageNet throughput'
 KINDS = {'uniformer': 'PyTorch', 'timm': 'PyTorch', 'onnx': 'ONNX Runtime'}
@@ -111,30 +109,6 @@ def quick_rows(rows=None, per_kind: int = 2):
     return tuple(out)
 
 
-def processor():
-    """``(model name, vector extensions)`` of this machine's CPU: /proc/cpuinfo's model
-    name and its SIMD flags (x86 SSE4/AVX/AMX/FMA, Arm NEON/SVE), with PyTorch's CPU
-    capability (the kernels it dispatches to)."""
-    import torch
-    name, flags = '', set()
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                key, _, value = line.partition(':')
-                key = key.strip()
-                if key in ('model name', 'Model name') and not name:
-                    name = value.strip()
-                elif key in ('flags', 'Features') and not flags:
-                    flags = set(value.split())
-    except OSError:
-        pass
-    simd = sorted(f for f in flags if f.startswith(('avx', 'amx', 'sse4', 'sve', 'asimd'))
-                  or f in ('fma', 'f16c', 'neon'))
-    name = name or platform.processor() or platform.machine()
-    capability = torch.backends.cpu.get_cpu_capability()
-    return name, f'{" ".join(simd) or "unknown"} (PyTorch CPU capability: {capability})'
-
-
 def build(row: Row, batch: int, threads: int):
     """Build ``row``'s model with random weights. Returns ``(run, params, macs, note)``:
     ``run()`` infers one batch of ``batch`` images; params and MACs at batch 1 (of the
@@ -171,10 +145,11 @@ def build(row: Row, batch: int, threads: int):
 
 
 def measure(rows, batch: int, rounds: int, threads: int, log=print):
-    """Build every row, warm each up once, then ``rounds`` interleaved rounds. Returns
-    ``{row_key: dict(row, params, macs, times (ms), fastest_ms, median_ms, ips, ips_median,
-    note)}``, and a row that failed to build or run as ``dict(row, error=...)``."""
-    from uniformer_dense.analysis import time_calls
+    """Build every row, warm each up once, then ``rounds`` interleaved rounds
+    (:func:`uniformer_dense.analysis.interleaved_rounds`). Returns ``{row_key: dict(row,
+    params, macs, times (ms), fastest_ms, median_ms, ips, ips_median, note)}``, and a row
+    that failed to build or run as ``dict(row, error=...)``."""
+    from uniformer_dense.analysis import interleaved_rounds
     results, runs = {}, {}
     for row in rows:
         key = row_key(row)
@@ -184,7 +159,7 @@ def measure(rows, batch: int, rounds: int, threads: int, log=print):
             results[key] = dict(row=row, error=f'{type(e).__name__}: {e}'.splitlines()[0])
             log(f'{key}: build failed: {results[key]["error"]}')
             continue
-        results[key] = dict(row=row, params=params, macs=macs, note=note, times=[])
+        results[key] = dict(row=row, params=params, macs=macs, note=note)
         runs[key] = run
         log(f'built {key}: {params / 1e6:.2f}M params, {macs / 1e9:.2f} GMACs {note}'.rstrip())
     for key, run in list(runs.items()):  # warm-up (an ONNX row's ran in its check)
@@ -197,15 +172,10 @@ def measure(rows, batch: int, rounds: int, threads: int, log=print):
                                 error=f'{type(e).__name__}: {e}'.splitlines()[0])
             del runs[key]
             log(f'{key}: warm-up failed: {results[key]["error"]}')
-    for r in range(rounds):
-        for key, run in runs.items():
-            (ms,), _ = time_calls(run, 1, warmup=0)
-            results[key]['times'].append(ms)
-        log(f'round {r + 1}/{rounds}: ' + ', '.join(
-            f'{key} {batch / results[key]["times"][-1] * 1000:.1f}' for key in runs) + ' img/s')
-    for key in runs:
+    for key, timed in interleaved_rounds(runs, rounds, warmup=0, log=log).items():
         res = results[key]
-        res['fastest_ms'], res['median_ms'] = min(res['times']), statistics.median(res['times'])
+        res.update(times=timed['times'], fastest_ms=timed['fastest_ms'],
+                   median_ms=timed['median_ms'])
         res['ips'] = batch / res['fastest_ms'] * 1000
         res['ips_median'] = batch / res['median_ms'] * 1000
     return results

@@ -31,7 +31,7 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
-from uniformer_dense.analysis import flop_counter, matmul_rate, time_calls  # noqa: E402
+from uniformer_dense.analysis import flop_counter, interleaved_rounds, matmul_rate  # noqa: E402
 
 SHAPES = ((1, 800, 1216), (16, 256, 192))
 KERNEL_CLASSES = ('matmul', 'convolution', 'attention', 'rest')
@@ -161,14 +161,12 @@ def main(argv=None):
         flops['reference_s_h14'] = flops['uniformer_s_h14']
         for dtype in dtypes:
             best = {}
-            for train in (False, True):
-                for model in models.values():
-                    step(model, x, train, dtype)  # warm-up (and the compile)
-                for _ in range(args.repeats):
-                    for name, model in models.items():
-                        (ms,), _ = time_calls(lambda: step(model, x, train, dtype), 1,
-                                              warmup=0, device=device)
-                        best[name, train] = min(best.get((name, train), ms), ms)
+            for train in (False, True):  # a warm-up (and the compile), then the rounds
+                timed = interleaved_rounds(
+                    {name: (lambda model=model: step(model, x, train, dtype))
+                     for name, model in models.items()}, args.repeats, device=device)
+                for name in models:
+                    best[name, train] = timed[name]['fastest_ms']
             for name in models:
                 floor = 1000 * flops[name] / rates[dtype]
                 fwd, train = best[name, False], best[name, True]

@@ -1,5 +1,6 @@
 """The benchmark's line-by-line baseline computes what the package's backbone computes."""
 import sys
+import time
 
 import pytest
 import torch
@@ -98,17 +99,27 @@ def _benchmarks_run():
 def test_only_backbone_reruns_the_backbone_section_and_keeps_the_rest(tmp_path, monkeypatch):
     """``--only backbone`` re-measures the tables above the whole-model section (the backbone
     table with its checkpointing and execution-mode tables, which have ``## `` headings of
-    their own) and keeps every other section, hand-pasted ones included. The GMACs column is
-    MACs and the floor their true FLOPs (2 per MAC) at the measured rate."""
+    their own) and keeps every other section, hand-pasted ones included. Every table's
+    models are timed together (one ``interleaved_rounds`` per table, 5 rounds at 800x1216,
+    10 at 224 without --quick), memory comes from a process per row, the header names the
+    processor, threads and rate. The GMACs column is MACs and the floor their true FLOPs
+    (2 per MAC) at the measured rate."""
     from uniformer_dense import analysis
     run = _benchmarks_run()
-    measured = []
+    memory, tables = [], []
 
-    def fake_subprocess(name, h, w, mode, device, repeats, options=None):
-        measured.append((name, h, mode))
-        return dict(ms=100.0, peak_mb=10.0, **({'macs': 5e9} if mode == 'forward' else {}))
+    def fake_subprocess(name, h, w, mode, device, options=None):
+        memory.append((name, h, mode))
+        return dict(peak_mb=10.0, **({'macs': 5e9} if mode == 'forward' else {}))
+
+    def fake_rounds(runs, rounds, warmup=1, device='cpu', log=None):
+        tables.append((list(runs), rounds))
+        return {key: dict(cold_ms=300.0, times=[100.0, 120.0, 140.0], fastest_ms=100.0,
+                          median_ms=120.0) for key in runs}
 
     monkeypatch.setattr(run, 'in_subprocess', fake_subprocess)
+    monkeypatch.setattr(run, 'make_step', lambda *args: (lambda: None, None, None))
+    monkeypatch.setattr(analysis, 'interleaved_rounds', fake_rounds)
     monkeypatch.setattr(analysis, 'matmul_rate', lambda device: 100e9)
     checkpointing = '## Gradient checkpointing, UniFormer-S h14 training step at 800x1216'
     modes = '## Execution modes, UniFormer-S h14 forward at 800x1216'
@@ -118,17 +129,26 @@ def test_only_backbone_reruns_the_backbone_section_and_keeps_the_rest(tmp_path, 
             '', 'kept rows', '', run.MODELS_SECTION, '', 'model rows']
     out = tmp_path / 'RESULTS.md'
     out.write_text('\n'.join(old + rest) + '\n')
-    run.main(['--only', 'backbone', '--quick', '--out', str(out)])
+    run.main(['--only', 'backbone', '--out', str(out)])
     text = out.read_text()
     kept = '\n'.join(rest) + '\n'
     assert text.endswith(kept) and 'old' not in text
     section = text[:-len(kept)].split('\n')
     assert section[0] == run.BACKBONE_SECTION
     assert section.count(checkpointing) == 1 and section.count(modes) == 1
-    assert {(name, h) for name, h, mode in measured} == {
-        (name, h) for name in run.MODELS for h, _ in run.SIZES}
-    # 5 GMACs = 10 GFLOP at 100 GFLOP/s: a floor of 100 ms, measured 100 ms
-    assert '| uniformer_s_h14 | 224x224 | 5.0 | 100 | 1.00 | 100 | 10 | 10 |' in section
+    everything = {(name, h) for name in run.MODELS for h, _ in run.SIZES}
+    assert {(name, h) for name, h, mode in memory} == everything
+    # four tables: each size's backbones (forward and train together), checkpointing, modes
+    assert [rounds for _, rounds in tables] == [10, 5, 5, 5]
+    assert {key[:2] for keys, _ in tables[:2] for key in keys} == everything
+    assert list(tables[2][0]) == list(run.CHECKPOINTING)
+    assert list(tables[3][0]) == list(run.EXECUTION)
+    header = next(line for line in section if line.startswith('Machine: '))
+    assert f'{torch.get_num_threads()} threads' in header and '100.0 GFLOP/s' in header
+    assert run.processor()[0] in header and 'fastest and the median of the 10' in text
+    # 5 GMACs = 10 GFLOP at 100 GFLOP/s: a floor of 100 ms, measured 100 ms (fastest)
+    assert ('| uniformer_s_h14 | 224x224 | 5.0 | 100 | 120 | 300 | 1.00 | 100 | 120 | 10 | 10 |'
+            in section)
     assert run.floor_ms(5e9, 100e9) == pytest.approx(100)
 
 
@@ -147,7 +167,9 @@ def test_macs_are_half_the_counted_flops_and_benchmark_flops_are_macs():
         model(x)
     flops = counter.get_total_flops()
     assert flops > 0 and 2 * call_macs(model, x) == flops
-    assert 2 * run.measure_one('uniformer_s', 64, 64, 'forward', 'cpu', 1, small)['macs'] == flops
+    assert 2 * run.measure_one('uniformer_s', 64, 64, 'forward', 'cpu', small)['macs'] == flops
+    timing = run.timed({'s': ('uniformer_s', 64, 64, 'train', small)}, 'cpu', 2)['s']
+    assert len(timing['times']) == 2 and 0 < timing['fastest_ms'] <= timing['median_ms']
     cfg = load_config(str(REPO / 'configs/toy/topdown_heatmap_uniformer_s_toy.py'))
     result = measure(cfg, (64, 48), repeats=1)
     macs = count_macs(build_model(cfg, init=False).eval(), 'pose', *dummy_batch(cfg, (64, 48)))
@@ -164,6 +186,17 @@ def test_one_timing_loop_and_one_matmul_rate():
     calls = []
     times, last = analysis.time_calls(lambda: calls.append(1) or len(calls), 3, warmup=2)
     assert len(calls) == 5 and len(times) == 3 and last == 5 and min(times) >= 0
+    # the one way tables are timed: a warm-up each, then rounds that take turns
+    calls.clear()
+    res = analysis.interleaved_rounds({'a': lambda: calls.append('a'),
+                                       'b': lambda: time.sleep(0.002) or calls.append('b')}, 3)
+    assert calls == ['a', 'b'] + ['a', 'b'] * 3
+    assert [len(r['times']) for r in res.values()] == [3, 3]
+    for r in res.values():
+        assert r['cold_ms'] >= 0 and r['fastest_ms'] == min(r['times'])
+        assert r['median_ms'] == sorted(r['times'])[1]
+    assert res['b']['fastest_ms'] >= 2 > res['a']['median_ms']
+    assert ts.interleaved_rounds is analysis.interleaved_rounds
     assert analysis.matmul_rate(n=64, repeats=2) > 0
 
 
@@ -235,3 +268,13 @@ def test_throughput_quick_run_writes_its_section_and_keeps_the_rest(tmp_path, mo
     assert all(r['ips'] > 0 and len(r['times']) == 1 for r in results.values())
     assert 'against EfficientNet-B0 64 (77.1' in text and 'XXS 64 (ORT)' in text
     assert png.stat().st_size > 10000
+
+
+def test_authors_video_network_needs_a_checkout_and_says_which(tmp_path):
+    """``run.py --authors PATH`` times the authors' own video network read from a checkout of
+    their release (not shipped here, so only its error is tested): a folder without it is
+    named with the file that was looked for."""
+    from authors_video import VIDEO_FILE, authors_video_s
+    with pytest.raises(FileNotFoundError, match=str(VIDEO_FILE)) as err:
+        authors_video_s(tmp_path)
+    assert str(tmp_path) in str(err.value) and 'Sense-X/UniFormer' in str(err.value)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import resource
 import statistics
 import time
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -253,6 +253,32 @@ def time_calls(run, repeats: int, warmup: int = 1, device: str = 'cpu'):
     return times, out
 
 
+def interleaved_rounds(runs: Dict[str, Callable[[], object]], rounds: int, warmup: int = 1,
+                       device: str = 'cpu', log: Optional[Callable[[str], None]] = None
+                       ) -> Dict[str, dict]:
+    """The benchmarks' one way of timing: every run of ``runs`` called ``warmup`` times
+    (the first call's time kept as ``cold_ms``: lazy initialisation, allocator growth, a
+    compile), then ``rounds`` rounds that call each run once in turn, so that load coming
+    and going on the machine touches all of them alike. Returns ``{key: dict(cold_ms,
+    times, fastest_ms, median_ms)}`` in milliseconds (``cold_ms`` is None without a
+    warm-up). ``log`` gets one line per round."""
+    results = {}
+    for key, run in runs.items():
+        times, _ = time_calls(run, warmup, warmup=0, device=device) if warmup else ([], None)
+        results[key] = dict(cold_ms=times[0] if times else None, times=[])
+    for r in range(rounds):
+        for key, run in runs.items():
+            (ms,), _ = time_calls(run, 1, warmup=0, device=device)
+            results[key]['times'].append(ms)
+        if log is not None:
+            log(f'round {r + 1}/{rounds}: ' + ', '.join(
+                f'{key} {res["times"][-1]:.0f} ms' for key, res in results.items()))
+    for res in results.values():
+        res['fastest_ms'] = min(res['times']) if res['times'] else None
+        res['median_ms'] = statistics.median(res['times']) if res['times'] else None
+    return results
+
+
 def matmul_rate(device: str = 'cpu', dtype=torch.float32, n: int = 2048,
                 repeats: int = 30) -> float:
     """The machine's best sustained matrix-multiply rate in FLOP/s (true FLOPs: 2 n^3 per
@@ -262,6 +288,15 @@ def matmul_rate(device: str = 'cpu', dtype=torch.float32, n: int = 2048,
     b = torch.randn_like(a)
     times, _ = time_calls(lambda: a @ b, repeats, warmup=0, device=device)
     return 2 * n ** 3 / (min(times) / 1000)
+
+
+def tensor_forward(model, task: str, inputs, samples) -> Callable[[], object]:
+    """A call of ``model``'s tensor forward on ``inputs`` (what :func:`measure` times and
+    benchmarks/run.py interleaves), in inference mode."""
+    def run():
+        with torch.inference_mode():
+            return _forward(model, task, inputs, samples)
+    return run
 
 
 def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bool = False,
@@ -282,14 +317,14 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
                       flops_per='view')
     model.to(device)
     inputs = inputs.to(device)
+    run = tensor_forward(model, task, inputs, samples)
     with torch.inference_mode():
         # Memory first: the process's peak resident set only grows, so it must be read
         # before any other forward has raised it.
         if device.startswith('cuda'):
             torch.cuda.reset_peak_memory_stats()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        times, _ = time_calls(lambda: _forward(model, task, inputs, samples), repeats,
-                              device=device)
+        times, _ = time_calls(run, repeats, device=device)
         result['latency_ms'] = statistics.median(times)
         if device.startswith('cuda'):
             result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2 ** 20
