@@ -123,8 +123,12 @@ def main(argv=None):
     dtypes = ('fp32', 'bf16') if device == 'cuda' else ('fp32',)
     rates = {d: matmul_rate(device, torch.float32 if d == 'fp32' else torch.bfloat16, n=4096,
                             repeats=12) for d in dtypes}
-    print(f'{device}, {torch.get_num_threads()} threads, torch {torch.__version__}; matmul '
-          + ', '.join(f'{d} {r / 1e9:.0f} GFLOP/s' for d, r in rates.items()) + '\n')
+    from run import processor, versions
+    cpu, simd = processor()
+    print(f'{device}; {cpu}; vector extensions {simd}; {torch.get_num_threads()} threads; '
+          f'{versions()}; matmul ' + ', '.join(f'{d} {r / 1e9:.0f} GFLOP/s'
+                                              for d, r in rates.items())
+          + f'. A warm-up call each, then {args.repeats} interleaved rounds; the fastest.\n')
     print('| input | backbone | GFLOPs | dtype | forward ms | x floor | train step ms | x floor |')
     print('|---|---|---|---|---|---|---|---|')
 

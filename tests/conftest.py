@@ -25,30 +25,27 @@ def pytest_configure(config):
         torch.set_num_threads(threads)
 
 
-def _scopes_restored():
-    from mmengine.registry import DefaultScope
-    before = DefaultScope._instance_dict.copy()
-    yield
-    DefaultScope._instance_dict.clear()
-    DefaultScope._instance_dict.update(before)
-
-
 @pytest.fixture(autouse=True)
 def _default_scope_of_its_own():
     """MMEngine's default scope is process-global and every Runner, inferencer and
     ``init_default_scope`` call leaves one behind; a test that builds from a registry by
     name then depends on which test ran before it on the same worker (seen under xdist:
     MMDetection's registry building MMAction2's UniFormer). Each test gets back the scopes
-    it started with. A module or session fixture's scope still reaches the tests after
-    it, so a test that builds by name names its scope (``_scope_`` or
-    ``DefaultScope.overwrite_default_scope``)."""
-    yield from _scopes_restored()
+    it started with. A module fixture's scope still reaches the tests of its module, so a
+    test that builds by name names its scope (``_scope_`` or
+    ``DefaultScope.overwrite_default_scope``); a session fixture keeps the scopes it found
+    (``tools_cli.default_scopes_kept``)."""
+    from tools_cli import default_scopes_kept
+    with default_scopes_kept():
+        yield
 
 
 @pytest.fixture(autouse=True, scope='module')
 def _default_scope_of_its_own_module():
     """The same for each module: its module fixtures' scopes end with it."""
-    yield from _scopes_restored()
+    from tools_cli import default_scopes_kept
+    with default_scopes_kept():
+        yield
 
 
 @pytest.fixture

@@ -52,9 +52,12 @@ def test_training_gradients_equal_reference(name, hw):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
     assert g_ours.keys() == g_ref.keys() and len(g_ours) == len(list(model.parameters()))
     for key in g_ref:
-        # float32 sums in different orders: tolerance relative to the tensor's scale
+        # float32 sums in different orders, relative to the tensor's largest entry: a 1x1
+        # conv's weight gradient behind training-mode BatchNorm (a sum over every position
+        # with much cancellation) differs by up to 2.8e-5 of it at 208x224 (1 or 2 threads,
+        # AMD EPYC); a lost or doubled term is off by the order of the entry itself
         scale = float(g_ref[key].abs().max())
-        torch.testing.assert_close(g_ours[key], g_ref[key], rtol=1e-4, atol=2e-5 * scale,
+        torch.testing.assert_close(g_ours[key], g_ref[key], rtol=1e-4, atol=1e-4 * scale,
                                    msg=lambda m, key=key: f'{key}: {m}')
     torch.testing.assert_close(gx_ours, gx_ref, rtol=1e-4,
                                atol=2e-5 * float(gx_ref.abs().max()))

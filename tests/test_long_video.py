@@ -20,7 +20,7 @@ from mmengine.config import Config
 
 from by_hand import config_dumping_predictions, dumped_scores, topk_accuracy
 from reference import SHARED
-from tools_cli import REPO, read_json, run_tool, untrained_checkpoint
+from tools_cli import REPO, default_scopes_kept, read_json, run_tool, untrained_checkpoint
 
 TOY = REPO / 'configs' / 'toy' / 'stan_uniformer_toy.py'
 TOY_CACHED = REPO / 'configs' / 'toy' / 'stan_uniformer_toy_cached.py'
@@ -37,7 +37,8 @@ def toy(tmp_path_factory):
     from uniformer_dense.toy_data import make_toy_long_videos
     root = tmp_path_factory.mktemp('long_video')
     data = make_toy_long_videos(root / 'data' / 'toy' / 'long_video')
-    init = untrained_checkpoint(TOY, root / 'init.pth')
+    with default_scopes_kept():  # a session fixture: its scope would reach every later test
+        init = untrained_checkpoint(TOY, root / 'init.pth')
     features = data / 'features'
     proc = run_tool('extract_features.py', TOY, init, '--out-dir', features,
                     '--splits', 'train', 'val', cwd=root)

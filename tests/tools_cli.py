@@ -1,4 +1,5 @@
 """Run the project's command-line tools as a user would: a real subprocess."""
+import contextlib
 import json
 import os
 import socket
@@ -31,3 +32,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def default_scopes_kept():
+    """MMEngine's default scopes (process-global: every Runner, ``init_default_scope`` and
+    ``analysis.build_model`` leaves one) as they were before the block. conftest gives each
+    test and module back its own; a session fixture uses this so that a scope it sets does not
+    reach every later test of the worker (the long-video toy's 'mmaction' once made an
+    MMPretrain head build MMAction2's CrossEntropyLoss)."""
+    from mmengine.registry import DefaultScope
+    before = DefaultScope._instance_dict.copy()
+    try:
+        yield
+    finally:
+        DefaultScope._instance_dict.clear()
+        DefaultScope._instance_dict.update(before)
