@@ -50,7 +50,6 @@ import gc
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -174,9 +173,9 @@ def measure_one(name, h, w, mode, device, options):
     process with every model of a table (:func:`timed`)."""
     import torch
 
-    from uniformer_dense.analysis import call_macs
+    from uniformer_dense.analysis import call_macs, peak_rss_mb
     step, model, x = make_step(name, h, w, mode, device, options)
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = peak_rss_mb()
     if device == 'cuda':
         torch.cuda.reset_peak_memory_stats()
     step()
@@ -184,7 +183,7 @@ def measure_one(name, h, w, mode, device, options):
         torch.cuda.synchronize()
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
-        peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
+        peak = peak_rss_mb() - rss0
     result = dict(peak_mb=peak)
     if mode == 'forward' and not options.get('compile'):
         model.eval()
@@ -294,7 +293,8 @@ def measure_stan(spec):
     from mmengine.registry import init_default_scope
 
     from uniformer_dense.analysis import (build_model, count_params, dummy_batch,
-                                          long_video_sampling, meta_macs, time_calls)
+                                          long_video_sampling, meta_macs, peak_rss_mb,
+                                          time_calls)
     from uniformer_dense.harness import load_config
     cfg = load_config(str(REPO / spec['config']))
     init_default_scope(cfg.get('default_scope', 'mmaction'))
@@ -337,7 +337,7 @@ def measure_stan(spec):
             with torch.no_grad():  # as MMEngine's test loop runs it
                 return model.test_step(data)
     gc.collect()
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = peak_rss_mb()
     if device == 'cuda':
         torch.cuda.reset_peak_memory_stats()
         base = torch.cuda.memory_allocated() / 2 ** 20
@@ -348,7 +348,7 @@ def measure_stan(spec):
     if device == 'cuda':
         peak = torch.cuda.max_memory_allocated() / 2 ** 20
     else:
-        peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
+        peak = peak_rss_mb() - rss0
     return dict(ms=ms, peak_mb=peak, base_mb=base, params=params,
                 trainable=sum(p.numel() for p in model.parameters() if p.requires_grad),
                 shape=list(data['inputs'][0].shape), batch=len(data['inputs']))

@@ -279,6 +279,22 @@ def interleaved_rounds(runs: Dict[str, Callable[[], object]], rounds: int, warmu
     return results
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set so far, in MB: ``VmHWM`` of /proc/self/status on
+    Linux (the high-water mark of this process's own memory map), else ``ru_maxrss``. On
+    Linux ``ru_maxrss`` survives fork and exec: a process that a large one starts begins
+    at its parent's peak, and a measured growth above it reads 0 (seen in benchmarks/run.py
+    once its parent had timed training steps itself)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def matmul_rate(device: str = 'cpu', dtype=torch.float32, n: int = 2048,
                 repeats: int = 30) -> float:
     """The machine's best sustained matrix-multiply rate in FLOP/s (true FLOPs: 2 n^3 per
@@ -323,14 +339,13 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
         # before any other forward has raised it.
         if device.startswith('cuda'):
             torch.cuda.reset_peak_memory_stats()
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        rss_before = peak_rss_mb()
         times, _ = time_calls(run, repeats, device=device)
         result['latency_ms'] = statistics.median(times)
         if device.startswith('cuda'):
             result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2 ** 20
         else:  # growth of the process's peak resident set during the runs
-            grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
-            result['peak_mem_mb'] = max(grown, 0) / 1024
+            result['peak_mem_mb'] = max(peak_rss_mb() - rss_before, 0)
     # Last: the video network is counted on the meta device, which takes its weights away.
     # ``flops`` holds MACs: the papers' "FLOPs", the name tools/benchmark.py --json keeps.
     count = meta_macs if task == 'action' else count_macs
