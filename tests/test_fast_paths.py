@@ -111,6 +111,21 @@ def test_banded_mlp_is_taken_at_cpu_inference_only():
     assert not fast_paths.uses_banded_mlp(x, norm.eval())  # autograd on
 
 
+def test_video_mlp_as_linear_layers_at_cpu_inference_only():
+    """The video's 1x1x1 MLP runs as linear layers at CPU inference only (its numbers against
+    the convolutions: test_video_inference_fast_path_equals_autograd_path)."""
+    x = torch.randn(1, 4, 2, 3, 3)
+    with torch.no_grad():
+        assert fast_paths.uses_linear_pointwise_3d(x)
+    assert not fast_paths.uses_linear_pointwise_3d(x)  # training: oneDNN's conv3d is faster
+    mlp = create_backbone('uniformer_video_s', depths=(1, 1, 1, 1)).blocks1[0].mlp.eval()
+    x = torch.randn(1, 64, 3, 5, 4).contiguous(memory_format=torch.channels_last_3d)
+    with torch.no_grad():
+        fast = mlp(x)
+    torch.testing.assert_close(fast, mlp(x).detach(), rtol=1e-5, atol=1e-6)
+    assert fast.is_contiguous(memory_format=torch.channels_last_3d)  # the trunk's layout
+
+
 # ---------------------------------------------------------------------------- windows
 def test_window_attention_over_real_tokens_only_above_the_padding_share():
     """The measured threshold: 16x12 stage-3 maps padded to 28x14 project only the real

@@ -8,7 +8,8 @@ win that time back without changing a number the blocks compute:
 
 - in-place arithmetic at inference (:func:`residual`, :func:`gelu`, :func:`fresh_sum`),
 - the stage-1/2 MLP over bands of the map at CPU inference (:func:`uses_banded_mlp`,
-  :func:`add_mlp_in_bands`),
+  :func:`add_mlp_in_bands`), in the video network as linear layers
+  (:func:`uses_linear_pointwise_3d`),
 - channels-last views instead of transposes in stages 3-4 (:func:`channels_first`,
   :func:`channels_last`),
 - window attention that projects only the real tokens of a heavily padded map
@@ -146,6 +147,17 @@ def uses_banded_mlp(x: torch.Tensor, norm: nn.Module) -> bool:
     every band would be five more kernel launches (batch-1 inference there is bound by
     launches)."""
     return in_place_inference() and not norm.training and x.device.type == 'cpu'
+
+
+def uses_linear_pointwise_3d(x: torch.Tensor) -> bool:
+    """Whether the video network's stage-1/2 MLP (1x1x1 convolutions) runs as two linear
+    layers on the channels-last trunk: at CPU inference. There the MLP runs over bands of
+    frames (:func:`mlp_bands`), and for such a band PyTorch does not take oneDNN's conv3d
+    but its slow fallback plus a layout copy (stage 1 of video S at 16x224x224: 6.4 ms per
+    band against 3.2 ms as a linear layer; the whole forward 533 against 579 ms). In
+    training the whole-map oneDNN convolution and its backward are faster (a training step
+    2245 against 2131 ms as linear layers), so it stays; GPUs and recorded graphs too."""
+    return in_place_inference() and x.device.type == 'cpu'
 
 
 def mlp_bands(x: torch.Tensor, hidden: int) -> List[torch.Tensor]:

@@ -36,7 +36,7 @@ from ..checkpoint import load_backbone_checkpoint
 from ..errors import ConfigError
 from .fast_paths import (add_mlp_in_bands, avg_pool_2x2, channels_first, channels_last,
                          depthwise_5x5, fresh_sum, gelu, projects_real_tokens_only, residual,
-                         uses_banded_mlp)
+                         uses_banded_mlp, uses_linear_pointwise_3d)
 
 STAGE3_ATTENTION = ('global', 'window', 'hybrid', 'light')
 
@@ -202,8 +202,14 @@ class Mlp(nn.Module):
         self.fc1 = layer(dim, hidden_dim)
         self.fc2 = layer(hidden_dim, dim)
         self.drop = nn.Dropout(drop)
+        self.conv_ndim = conv_ndim
 
     def forward(self, x):
+        if self.conv_ndim == 3 and uses_linear_pointwise_3d(x):
+            # the 1x1x1 convolutions as matrix products (the same weights viewed (out, in))
+            y = F.linear(channels_last(x), self.fc1.weight.flatten(1), self.fc1.bias)
+            y = F.linear(self.drop(gelu(y)), self.fc2.weight.flatten(1), self.fc2.bias)
+            return channels_first(self.drop(y))
         return self.drop(self.fc2(self.drop(gelu(self.fc1(x)))))
 
 
