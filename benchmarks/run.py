@@ -15,10 +15,9 @@ one-shot run), then interleaved rounds, each calling every model once, reporting
 and the median (``uniformer_dense.analysis.interleaved_rounds``). Timed each in a fresh
 process, a model's few repeats carry its first-touch page faults and the load of that moment
 (one machine read the video port's forward as 1.45x ours that way, 1.14x in one process,
-#30). Peak memory is the
-one thing measured in a fresh process per row (one call), where the peak is its own. Each
-table's header names the processor, its vector extensions, the threads, the versions and the
-matrix-multiply rate of the run.
+#30). Peak memory is the one thing measured in a fresh process per row (one call), where the
+peak is its own. Each table's header names the processor, its vector extensions, the
+threads, the versions and the matrix-multiply rate of the run.
 
 Units: ``macs`` and the GMACs columns are multiply-accumulates; the matrix-multiply rate
 (GFLOP/s) and the FLOP floor are true FLOPs, two per multiply-accumulate (:func:`floor_ms`).
