@@ -2,16 +2,17 @@
 
     python benchmarks/run.py --only video --authors PATH/TO/Sense-X/UniFormer
 
-Their network lives in ``video_classification/slowfast/models/uniformer.py`` of the
-release, inside their SlowFast fork: it imports that fork's model registry and logger and
-takes a SlowFast config node. This module loads the file as it is, with two stand-ins for
-those imports (a registry whose ``register()`` returns the class unchanged, the standard
+Their network lives in ``video_classification/slowfast/models/uniformer.py`` of the release,
+inside their SlowFast fork: it imports that fork's model registry and logger and takes a
+SlowFast config node. This module loads the file as it is, with two stand-ins for those
+imports (a registry whose ``register()`` returns the class unchanged, the standard
 ``logging`` module's loggers) and a config of UniFormer-S with the defaults of their
 ``slowfast/config/defaults.py`` (stages 3, 4, 8, 3; widths 64, 128, 320, 512; head dim 64;
-drop path 0.1; no checkpointing). Nothing of their code is copied into this project; the
-file is read from ``PATH`` when the benchmark runs. What is timed is ``forward_features``:
-stem to the final norm, what our backbone computes (their ``forward`` adds the pooled
-classifier head)."""
+no checkpointing) except the drop path: 0 as in the other two networks timed beside it
+(their 0.1 would add stochastic-depth work to the training step). Nothing of their code is
+copied into this project; the file is read from ``PATH`` when the benchmark runs. What is
+timed is ``forward_features``: stem to the final norm, what our backbone computes (their
+``forward`` adds the pooled classifier head)."""
 import importlib.util
 import logging
 import sys
@@ -29,12 +30,13 @@ def _namespace(**fields):
 
 
 def small_config(num_classes: int = 400, crop: int = 224):
-    """UniFormer-S as the release's SlowFast config describes it (their defaults)."""
+    """UniFormer-S as the release's SlowFast config describes it (their defaults), with no
+    drop path (see the module's docstring)."""
     return _namespace(
         UNIFORMER=_namespace(DEPTH=[3, 4, 8, 3], EMBED_DIM=[64, 128, 320, 512], HEAD_DIM=64,
                              MLP_RATIO=4, QKV_BIAS=True, QKV_SCALE=None,
                              REPRESENTATION_SIZE=None, DROPOUT_RATE=0,
-                             ATTENTION_DROPOUT_RATE=0, DROP_DEPTH_RATE=0.1, SPLIT=False,
+                             ATTENTION_DROPOUT_RATE=0, DROP_DEPTH_RATE=0, SPLIT=False,
                              STD=False, PRETRAIN_NAME=None),
         MODEL=_namespace(NUM_CLASSES=num_classes, USE_CHECKPOINT=False,
                          CHECKPOINT_NUM=[0, 0, 0, 0]),

@@ -1,6 +1,7 @@
 """Backbone speed and memory, next to peers and the FLOP floor; writes benchmarks/RESULTS.md.
 
     python benchmarks/run.py [--quick] [--device cpu|cuda] [--out benchmarks/RESULTS.md]
+                             [--only backbone|models|video|long_video] [--authors PATH]
 
 In one run: the machine's matrix-multiply rate (the floor's denominator), then for
 UniFormer-S (global, h14), UniFormer-B h14, the line-by-line reference of S-h14
@@ -9,15 +10,16 @@ detection size (800x1216): forward latency, training-step time (forward + backwa
 memory and multiply-accumulates. ``--only backbone`` re-measures just that part of RESULTS.md
 (the tables above the video section).
 
-One method times every table here (and benchmarks/throughput.py, train_step.py): the table's
-models built in one process, a warm-up call each (reported as "first call", the latency of a
-one-shot run), then interleaved rounds, each calling every model once, reporting the fastest
-and the median (``uniformer_dense.analysis.interleaved_rounds``). Timed each in a fresh
-process, a model's few repeats carry its first-touch page faults and the load of that moment
-(one machine read the video port's forward as 1.45x ours that way, 1.14x in one process,
-#30). Peak memory is the one thing measured in a fresh process per row (one call), where the
-peak is its own. Each table's header names the processor, its vector extensions, the
-threads, the versions and the matrix-multiply rate of the run.
+One method times the backbone, video and whole-model tables (and benchmarks/throughput.py,
+train_step.py): the table's models built in one process, a warm-up call each (reported as
+"first call", the latency of a one-shot run), then interleaved rounds, each calling every
+model once, reporting the fastest and the median
+(``uniformer_dense.analysis.interleaved_rounds``). Timed each in a fresh process, a model's
+few repeats carry its first-touch page faults and the load of that moment (one machine read
+the video port's forward as 1.45x ours that way, 1.14x in one process, #30). Peak memory is
+the one thing measured in a fresh process per row (one call), where the peak is its own.
+Each table's header names the processor, its vector extensions, the threads, the versions
+and the matrix-multiply rate of the run.
 
 Units: ``macs`` and the GMACs columns are multiply-accumulates; the matrix-multiply rate
 (GFLOP/s) and the FLOP floor are true FLOPs, two per multiply-accumulate (:func:`floor_ms`).
@@ -65,7 +67,8 @@ MODELS = ['uniformer_s', 'uniformer_s_h14', 'uniformer_b_h14', 'reference_s_h14'
           'resnet50', 'swin_t']
 SIZES = [(224, 224), (800, 1216)]
 # UniFormer-S h14 forward at 800x1216 as the issue asks it to work: eager, with a
-# channels_last input, under torch.compile (its first call, which compiles, is not timed).
+# channels_last input, under torch.compile (its first call, which compiles, is the table's
+# "first call" column, not in the fastest or median).
 EXECUTION = {'eager': {}, 'channels_last input': dict(channels_last=True),
              'torch.compile': dict(compile=True)}
 # Video: ours against MMAction2's port (same architecture and FLOPs) on one clip.
@@ -403,10 +406,16 @@ def processor():
 
 
 def versions():
-    import torch
-    import mmdet
-    import mmengine
-    return f'torch {torch.__version__}, mmengine {mmengine.__version__}, mmdet {mmdet.__version__}'
+    """torch, mmengine and mmdet versions (a package that does not import is left out:
+    train_step.py runs without MMDetection)."""
+    import importlib
+    found = []
+    for name in ('torch', 'mmengine', 'mmdet'):
+        try:
+            found.append(f'{name} {importlib.import_module(name).__version__}')
+        except ImportError:
+            pass
+    return ', '.join(found)
 
 
 def main(argv=None):
@@ -565,8 +574,9 @@ def models_section(device, rate, quick):
                                 log=lambda line: print(line, flush=True))
     command = f'python benchmarks/run.py --only models{" --quick" if quick else ""}'
     lines = [MODELS_SECTION, '', machine_line(device, rate, command), '',
-             method_line(rounds) + ' Params, MACs and peak memory come from '
-             f'`tools/benchmark.py CONFIG --shape H W --repeats 1 --device {device}`.', '',
+             method_line(rounds).split(' Peak memory:')[0] + ' Params, MACs and peak memory '
+             f'come from `tools/benchmark.py CONFIG --shape H W --repeats 1 --device {device}` '
+             '(a process per model: a warm-up and one timed call).', '',
              'Latency: one image, the model\'s tensor forward (for Mask R-CNN: backbone, FPN, '
              'RPN with its proposals, box and mask heads on them; no resizing or pasting). '
              'Random weights.', '',

@@ -195,7 +195,7 @@ def test_one_timing_loop_and_one_matmul_rate():
     for r in res.values():
         assert r['cold_ms'] >= 0 and r['fastest_ms'] == min(r['times'])
         assert r['median_ms'] == sorted(r['times'])[1]
-    assert res['b']['fastest_ms'] >= 2 > res['a']['median_ms']
+    assert res['b']['fastest_ms'] >= 2  # each run's own time: b sleeps 2 ms
     assert ts.interleaved_rounds is analysis.interleaved_rounds
     assert analysis.matmul_rate(n=64, repeats=2) > 0
 

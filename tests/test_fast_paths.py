@@ -117,7 +117,7 @@ def test_video_mlp_as_linear_layers_at_cpu_inference_only():
     x = torch.randn(1, 4, 2, 3, 3)
     with torch.no_grad():
         assert fast_paths.uses_linear_pointwise_3d(x)
-    assert not fast_paths.uses_linear_pointwise_3d(x)  # training: oneDNN's conv3d is faster
+    assert not fast_paths.uses_linear_pointwise_3d(x)  # autograd on: the conv3d modules
     mlp = create_backbone('uniformer_video_s', depths=(1, 1, 1, 1)).blocks1[0].mlp.eval()
     x = torch.randn(1, 64, 3, 5, 4).contiguous(memory_format=torch.channels_last_3d)
     with torch.no_grad():

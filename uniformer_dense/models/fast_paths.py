@@ -156,7 +156,8 @@ def uses_linear_pointwise_3d(x: torch.Tensor) -> bool:
     but its slow fallback plus a layout copy (stage 1 of video S at 16x224x224: 6.4 ms per
     band against 3.2 ms as a linear layer; the whole forward 533 against 579 ms). In
     training the whole-map oneDNN convolution and its backward are faster (a training step
-    2245 against 2131 ms as linear layers), so it stays; GPUs and recorded graphs too."""
+    of 2131 ms with them, 2245 ms as linear layers), so they stay; on GPUs and in recorded
+    graphs too."""
     return in_place_inference() and x.device.type == 'cpu'
 
 
