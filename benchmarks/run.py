@@ -472,13 +472,17 @@ def machine_line(device, rate, command):
             f'Produced by `{command}`.')
 
 
-def method_line(rounds):
-    """How the timed tables are measured (one method for all of them)."""
+MEMORY_METHOD = ('Peak memory: one call in a fresh process per row (growth of its peak '
+                 'resident set; on CUDA the peak allocation).')
+
+
+def method_line(rounds, memory=MEMORY_METHOD):
+    """How the timed tables are measured (one method for all of them), then how their
+    ``memory`` column was."""
     return (f'Timing: every model of a table built in one process, each called once as a '
             f'warm-up (its time is the "first call" column: lazy initialisation, allocator '
             f'growth, a compile), then {rounds} rounds that call each in turn; the fastest '
-            f'and the median of the {rounds}. Peak memory: one call in a fresh process per '
-            f'row (growth of its peak resident set; on CUDA the peak allocation).')
+            f'and the median of the {rounds}. {memory}')
 
 
 def ms_cells(res):
@@ -574,9 +578,9 @@ def models_section(device, rate, quick):
                                 log=lambda line: print(line, flush=True))
     command = f'python benchmarks/run.py --only models{" --quick" if quick else ""}'
     lines = [MODELS_SECTION, '', machine_line(device, rate, command), '',
-             method_line(rounds).split(' Peak memory:')[0] + ' Params, MACs and peak memory '
-             f'come from `tools/benchmark.py CONFIG --shape H W --repeats 1 --device {device}` '
-             '(a process per model: a warm-up and one timed call).', '',
+             method_line(rounds, 'Params, MACs and peak memory come from `tools/benchmark.py '
+                         f'CONFIG --shape H W --repeats 1 --device {device}` (a process per '
+                         'model: a warm-up and one timed call).'), '',
              'Latency: one image, the model\'s tensor forward (for Mask R-CNN: backbone, FPN, '
              'RPN with its proposals, box and mask heads on them; no resizing or pasting). '
              'Random weights.', '',

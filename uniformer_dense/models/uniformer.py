@@ -202,10 +202,9 @@ class Mlp(nn.Module):
         self.fc1 = layer(dim, hidden_dim)
         self.fc2 = layer(hidden_dim, dim)
         self.drop = nn.Dropout(drop)
-        self.conv_ndim = conv_ndim
 
     def forward(self, x):
-        if self.conv_ndim == 3 and uses_linear_pointwise_3d(x):
+        if isinstance(self.fc1, nn.Conv3d) and uses_linear_pointwise_3d(x):
             # the 1x1x1 convolutions as matrix products (the same weights viewed (out, in))
             y = F.linear(channels_last(x), self.fc1.weight.flatten(1), self.fc1.bias)
             y = F.linear(self.drop(gelu(y)), self.fc2.weight.flatten(1), self.fc2.bias)
