@@ -4,13 +4,15 @@ Swin-T at the two shapes of issue #18 (1 x 800x1216, 16 x 256x192), with the FLO
     python benchmarks/train_step.py [--device cpu|cuda] [--repeats N] [--breakdown] [--compile]
 
 Prints a markdown table (benchmarks/RESULTS.md keeps the measured ones). The three models
-run interleaved, repeat after repeat, in one process, and each cell is the fastest repeat,
-so load that comes and goes on a shared machine touches them alike. Swin-T is MMDetection's
-where mmdet imports, else timm's ``swin_tiny_patch4_window7_224`` (said in the table). On
-CUDA each dtype runs fp32 and bf16 autocast, and the floor uses the matrix-multiply rate
-measured in that dtype (fp32 without TF32, PyTorch's default). The training floor is 3 x the
-forward FLOPs (backward: two matrix products per forward one). FLOPs here are true FLOPs, two
-per multiply-accumulate: the GFLOPs column is twice the GMACs of benchmarks/run.py's tables.
+run interleaved, round after round, in one process, after a warm-up call each
+(``uniformer_dense.analysis.interleaved_rounds``), so load that comes and goes on a shared
+machine touches them alike; the table gives the fastest and the median of the rounds.
+Swin-T is MMDetection's where mmdet imports, else timm's ``swin_tiny_patch4_window7_224``
+(said in the table). On CUDA each dtype runs fp32 and bf16 autocast, and the floor uses
+the matrix-multiply rate measured in that dtype (fp32 without TF32, PyTorch's default).
+The training floor is 3 x the forward FLOPs (backward: two matrix products per forward one).
+FLOPs here are true FLOPs, two per multiply-accumulate: the GFLOPs column is twice the
+GMACs of benchmarks/run.py's tables.
 
 ``--breakdown`` (CPU) adds where each model's forward and training step go: one profiled
 run, each operator's own time put in one class (matrix products, convolutions forward and
@@ -128,9 +130,11 @@ def main(argv=None):
     print(f'{device}; {cpu}; vector extensions {simd}; {torch.get_num_threads()} threads; '
           f'{versions()}; matmul ' + ', '.join(f'{d} {r / 1e9:.0f} GFLOP/s'
                                               for d, r in rates.items())
-          + f'. A warm-up call each, then {args.repeats} interleaved rounds; the fastest.\n')
-    print('| input | backbone | GFLOPs | dtype | forward ms | x floor | train step ms | x floor |')
-    print('|---|---|---|---|---|---|---|---|')
+          + f'. A warm-up call each, then {args.repeats} interleaved rounds; the fastest '
+            'and the median.\n')
+    print('| input | backbone | GFLOPs | dtype | forward ms fastest | median | x floor '
+          '| train step ms fastest | median | x floor |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
 
     def step(model, x, train, dtype):
         with torch.autocast(device, dtype=torch.bfloat16, enabled=dtype == 'bf16'):
@@ -164,23 +168,27 @@ def main(argv=None):
         # package skips; the breakdown counts each model's own FLOPs.)
         flops['reference_s_h14'] = flops['uniformer_s_h14']
         for dtype in dtypes:
-            best = {}
+            best, median = {}, {}
             for train in (False, True):  # a warm-up (and the compile), then the rounds
                 timed = interleaved_rounds(
                     {name: (lambda model=model: step(model, x, train, dtype))
                      for name, model in models.items()}, args.repeats, device=device)
                 for name in models:
                     best[name, train] = timed[name]['fastest_ms']
+                    median[name, train] = timed[name]['median_ms']
             for name in models:
                 floor = 1000 * flops[name] / rates[dtype]
                 fwd, train = best[name, False], best[name, True]
                 print(f'| {b}x{h}x{w} | {name} | {flops[name] / 1e9:.0f} | {dtype} | '
-                      f'{fwd:.1f} | {fwd / floor:.2f} | {train:.1f} | {train / (3 * floor):.2f} |',
+                      f'{fwd:.1f} | {median[name, False]:.1f} | {fwd / floor:.2f} | '
+                      f'{train:.1f} | {median[name, True]:.1f} | {train / (3 * floor):.2f} |',
                       flush=True)
             ref, our = 'reference_s_h14', 'uniformer_s_h14'
             print(f'| | speed-up vs reference ({dtype}) | | | '
-                  f'{best[ref, False] / best[our, False]:.2f}x | | '
-                  f'{best[ref, True] / best[our, True]:.2f}x | |', flush=True)
+                  f'{best[ref, False] / best[our, False]:.2f}x | '
+                  f'{median[ref, False] / median[our, False]:.2f}x | | '
+                  f'{best[ref, True] / best[our, True]:.2f}x | '
+                  f'{median[ref, True] / median[our, True]:.2f}x | |', flush=True)
             if args.breakdown:
                 for train in (False, True):
                     breakdowns[b, h, w, train] = {name: (best[name, train], time_by_class(
