@@ -15,23 +15,23 @@ Cost: one video's forward in GMACs (``uniformer_dense.analysis.meta_macs``; the 
 counts are fixed, so it is the same for every length), and on the benchmark's generated
 2-minute 224x224 video (``benchmarks/run.py``): decoding + sampling (the test pipeline) and
 inference (``test_step``, frozen backbones) with its peak memory (growth of the process's
-peak resident set). Every measurement runs in a fresh process
-(``benchmarks/run.py --stan``); the two samplings alternate, ``--rounds`` rounds, each
-process one warm-up call and one timed call; the table gives the fastest and the median.
+peak resident set, one call in a fresh process). Timing by the benchmarks' one method
+(``benchmarks/run.py``'s ``stan_measured``): the two samplings' decoding and inference built
+in one process, a warm-up call each, then ``--rounds`` interleaved rounds; the table gives
+the fastest and the median.
 
 The results replace (or are appended as) the section ``## Long videos: what the sampler
 sees`` of ``--out``. ``--quick``: one round, no file written (checks the script).
 """
 import argparse
 import datetime
-import statistics
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 from run import (STAN_FROZEN, long_video_path, processor, replace_section,  # noqa: E402
-                 stan_in_subprocess, versions)
+                 stan_in_subprocess, stan_measured, versions)
 
 SECTION = '## Long videos: what the sampler sees'
 LENGTHS_S = (30, 60, 120, 300)
@@ -59,23 +59,21 @@ def coverage_rows():
 
 
 def measure(rounds: int, log=print):
+    """Per sampling: its MACs and sampling facts, and decoding and inference timed by the one
+    method (all four built in this process, a warm-up call each, ``rounds`` interleaved
+    rounds), inference's peak memory from a fresh process."""
     video = str(long_video_path())
-    base = dict(config=STAN_FROZEN, device='cpu', video=video, repeats=1, warmup=1)
-    out = {label: dict(decode=[], infer=[], peak=[]) for label in SAMPLINGS}
-    macs = {}
-    for label, static in SAMPLINGS.items():
-        macs[label] = stan_in_subprocess(**base, mode='macs', static_frames=static)
-    for r in range(rounds):
-        for label, static in SAMPLINGS.items():
-            decode = stan_in_subprocess(**base, mode='decode', static_frames=static)
-            infer = stan_in_subprocess(**base, mode='infer', static_frames=static)
-            out[label]['decode'].append(decode['ms'])
-            out[label]['infer'].append(infer['ms'])
-            out[label]['peak'].append(infer['peak_mb'])
-            out[label]['shape'] = infer['shape']
-            log(f'round {r + 1} {label}: decode {decode["ms"]:.0f} ms, infer '
-                f'{infer["ms"]:.0f} ms, peak {infer["peak_mb"]:.0f} MB')
-    return macs, out
+    base = dict(config=STAN_FROZEN, device='cpu', video=video)
+    macs = {label: stan_in_subprocess(**base, mode='macs', static_frames=static)
+            for label, static in SAMPLINGS.items()}
+    res = stan_measured({(label, mode): dict(base, mode=mode, static_frames=static)
+                         for label, static in SAMPLINGS.items()
+                         for mode in ('decode', 'infer')}, 'cpu', rounds)
+    for label in SAMPLINGS:
+        log(f'{label}: decode {res[label, "decode"]["fastest_ms"]:.0f} ms, infer '
+            f'{res[label, "infer"]["fastest_ms"]:.0f} ms, peak '
+            f'{res[label, "infer"]["peak_mb"]:.0f} MB')
+    return macs, res
 
 
 def section_lines(cover, macs, timings, rounds):
@@ -96,22 +94,23 @@ def section_lines(cover, macs, timings, rounds):
         lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
     lines += ['', f'Cost per video (the sample counts are fixed, so GMACs, inference time and '
               f'memory do not depend on the video\'s length; decoding grows with it): measured '
-              f'on the benchmark\'s generated 2-minute 224x224 video, each measurement in a '
-              f'fresh process (one warm-up call, one timed call), the two samplings '
-              f'alternating for {rounds} round(s); fastest / median. Peak MB: growth of the '
-              f'process\'s peak resident set during inference (weights excluded).', '',
+              f'on the benchmark\'s generated 2-minute 224x224 video. Timing: the decoding '
+              f'and inference of both samplings built in one process, a warm-up call each, '
+              f'then {rounds} interleaved round(s); fastest / median. Peak MB: one inference '
+              f'in a fresh process per sampling, growth of its peak resident set (weights '
+              f'excluded).', '',
               '| sampling | decoded frames | static frames | GMACs | decode + sample s | '
               'inference s | peak MB |', '|---|---|---|---|---|---|---|']
     for label in SAMPLINGS:
-        t, info = timings[label], macs[label]
+        info, decode, infer = macs[label], timings[label, 'decode'], timings[label, 'infer']
         decoded = info['num_clips'] * info['clip_len'] + (
             info['static_frames'] if info['whole_video_static'] else 0)
 
-        def pair(values, scale=1000.):
-            return f'{min(values) / scale:.1f} / {statistics.median(values) / scale:.1f}'
+        def pair(r):
+            return f'{r["fastest_ms"] / 1000:.1f} / {r["median_ms"] / 1000:.1f}'
         lines.append(f'| {label} | {decoded} | {info["static_frames"]} | '
-                     f'{info["macs"] / 1e9:.0f} | {pair(t["decode"])} | {pair(t["infer"])} | '
-                     f'{pair(t["peak"], 1.)} |')
+                     f'{info["macs"] / 1e9:.0f} | {pair(decode)} | {pair(infer)} | '
+                     f'{infer["peak_mb"]:.0f} |')
     return lines
 
 

@@ -10,11 +10,11 @@ detection size (800x1216): forward latency, training-step time (forward + backwa
 memory and multiply-accumulates. ``--only backbone`` re-measures just that part of RESULTS.md
 (the tables above the video section).
 
-One method times the backbone, video and whole-model tables (and benchmarks/throughput.py,
-train_step.py): the table's models built in one process, a warm-up call each (reported as
-"first call", the latency of a one-shot run), then interleaved rounds, each calling every
-model once, reporting the fastest and the median
-(``uniformer_dense.analysis.interleaved_rounds``). Timed each in a fresh process, a model's
+One method times the backbone, video, long-video and whole-model tables (and
+benchmarks/throughput.py, train_step.py, long_video_sampling.py): the table's models built
+in one process, a warm-up call each (reported as "first call", the latency of a one-shot
+run), then interleaved rounds, each calling every model once, reporting the fastest and the
+median (``uniformer_dense.analysis.interleaved_rounds``). Timed each in a fresh process, a model's
 few repeats carry its first-touch page faults and the load of that moment (one machine read
 the video port's forward as 1.45x ours that way, 1.14x in one process, #30). Peak memory is
 the one thing measured in a fresh process per row (one call), where the peak is its own.
@@ -51,7 +51,6 @@ import gc
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -173,20 +172,11 @@ def measure_one(name, h, w, mode, device, options):
     ``peak_mb`` (growth of the process's peak resident set, or CUDA's peak allocation) and,
     for an eager fp32 forward, the model's ``macs``. Timing is not done here but in one
     process with every model of a table (:func:`timed`)."""
-    import torch
-
-    from uniformer_dense.analysis import call_macs, peak_rss_mb
+    from uniformer_dense.analysis import call_macs, peak_memory
     step, model, x = make_step(name, h, w, mode, device, options)
-    rss0 = peak_rss_mb()
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-    step()
-    if device == 'cuda':
-        torch.cuda.synchronize()
-        peak = torch.cuda.max_memory_allocated() / 2 ** 20
-    else:
-        peak = peak_rss_mb() - rss0
-    result = dict(peak_mb=peak)
+    with peak_memory(device) as peak:
+        step()
+    result = dict(peak_mb=peak['mb'])
     if mode == 'forward' and not options.get('compile'):
         model.eval()
         result['macs'] = call_macs(model, x)
@@ -284,76 +274,83 @@ def set_static_frames(cfg, static_frames: int) -> None:
             t['static_frames'] = static_frames
 
 
-def measure_stan(spec):
-    """Runs inside a fresh process: one STAN measurement. ``spec``: config, mode ('decode',
-    'infer', 'train' or 'macs'), device, video, repeats, warmup, and optionally num_clips
-    (M), static_frames (the sampler's whole-video static frames), chunk_size, batch
-    (videos), checkpoint (False: fine-tuning without gradient checkpointing)."""
-    import torch
-    torch.manual_seed(0)
-    from mmengine.dataset import pseudo_collate
+def _stan_config(spec):
+    """The spec's config (``config``, optionally ``chunk_size``, ``static_frames``) with
+    its default scope set: what every STAN measurement starts from."""
     from mmengine.registry import init_default_scope
 
-    from uniformer_dense.analysis import (build_model, count_params, dummy_batch,
-                                          long_video_sampling, meta_macs, peak_rss_mb,
-                                          time_calls)
     from uniformer_dense.harness import load_config
     cfg = load_config(str(REPO / spec['config']))
     init_default_scope(cfg.get('default_scope', 'mmaction'))
-    device, mode = spec['device'], spec['mode']
     if spec.get('chunk_size'):
         cfg.model.chunk_size = spec['chunk_size']
     if spec.get('static_frames') is not None:
         set_static_frames(cfg, spec['static_frames'])
-    if mode == 'macs':  # one whole video (the config's M clips), one forward
-        model = build_model(cfg, init=False).eval()
-        macs = meta_macs(model, 'action', *dummy_batch(cfg, (LONG_VIDEO['size'],) * 2))
-        return dict(long_video_sampling(cfg), macs=macs, chunk_size=cfg.model.chunk_size,
-                    static_frames_per_clip=cfg.model.static_frames_per_clip)
+    return cfg
+
+
+def make_stan_step(spec):
+    """One STAN measurement as a call, like :func:`make_step`. ``spec``: config, mode
+    ('decode': the test pipeline on the video; 'infer': ``test_step``; 'train': MMEngine's
+    ``train_step`` with the config's optimizer), device, video, and optionally num_clips
+    (M), static_frames (the sampler's whole-video static frames), chunk_size, batch
+    (videos), checkpoint (False: fine-tuning without gradient checkpointing). Returns
+    ``(step, facts)``: facts of what it runs (the input's shape; for a model its
+    parameters, those trained and the MB of its weights and buffers)."""
+    import torch
+    from mmengine.dataset import pseudo_collate
+
+    from uniformer_dense.analysis import build_model, count_params
+    torch.manual_seed(0)
+    cfg = _stan_config(spec)
     pipeline = _stan_pipeline(cfg, spec.get('num_clips'))
     info = dict(filename=spec['video'], label=0, start_index=0, modality='RGB')
-
-    def timed(step):  # median ms of the spec's repeats after its warm-up runs, last output
-        times, out = time_calls(step, spec['repeats'], spec['warmup'], device)
-        return statistics.median(times), out
-
-    if mode == 'decode':
-        ms, sample = timed(lambda: pipeline(dict(info)))
-        return dict(ms=ms, shape=list(sample['inputs'].shape),
-                    total_frames=int(sample['data_samples'].metainfo['total_frames']))
     sample = pipeline(dict(info))
+    if spec['mode'] == 'decode':
+        return (lambda: pipeline(dict(info))), dict(
+            shape=list(sample['inputs'].shape),
+            total_frames=int(sample['data_samples'].metainfo['total_frames']))
     data = pseudo_collate([sample] * spec.get('batch', 1))
-    model = build_model(cfg, init=False).to(device)
-    params = count_params(model)
-    if mode == 'train':
+    model = build_model(cfg, init=False).to(spec['device'])
+    facts = dict(params=count_params(model), shape=list(data['inputs'][0].shape),
+                 batch=len(data['inputs']),
+                 base_mb=sum(t.numel() * t.element_size() for t in
+                             list(model.parameters()) + list(model.buffers())) / 2 ** 20)
+    if spec['mode'] == 'train':
         from mmengine.optim import build_optim_wrapper
         optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
         # STAN's with_cp=False: the same chunks, every activation kept
         model.with_cp = spec.get('checkpoint', True)
-        model.train()
-        step = lambda: model.train_step(data, optim_wrapper)  # noqa: E731
-    else:
-        model.eval()
 
         def step():
+            model.train()
+            return model.train_step(data, optim_wrapper)
+    else:
+        def step():
+            model.eval()
             with torch.no_grad():  # as MMEngine's test loop runs it
                 return model.test_step(data)
+    facts['trainable'] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return step, facts
+
+
+def measure_stan(spec):
+    """Runs inside a fresh process: a STAN spec's peak memory (``peak_mb``: one call of
+    :func:`make_stan_step`'s step, as :func:`measure_one`) with its facts, or, for mode
+    'macs', one whole video's forward MACs (the config's M clips) and its sampling."""
+    from uniformer_dense.analysis import (build_model, dummy_batch, long_video_sampling,
+                                          meta_macs, peak_memory)
+    if spec['mode'] == 'macs':
+        cfg = _stan_config(spec)
+        model = build_model(cfg, init=False).eval()
+        macs = meta_macs(model, 'action', *dummy_batch(cfg, (LONG_VIDEO['size'],) * 2))
+        return dict(long_video_sampling(cfg), macs=macs, chunk_size=cfg.model.chunk_size,
+                    static_frames_per_clip=cfg.model.static_frames_per_clip)
+    step, facts = make_stan_step(spec)
     gc.collect()
-    rss0 = peak_rss_mb()
-    if device == 'cuda':
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated() / 2 ** 20
-    else:
-        base = sum(t.numel() * t.element_size()
-                   for t in list(model.parameters()) + list(model.buffers())) / 2 ** 20
-    ms, _ = timed(step)
-    if device == 'cuda':
-        peak = torch.cuda.max_memory_allocated() / 2 ** 20
-    else:
-        peak = peak_rss_mb() - rss0
-    return dict(ms=ms, peak_mb=peak, base_mb=base, params=params,
-                trainable=sum(p.numel() for p in model.parameters() if p.requires_grad),
-                shape=list(data['inputs'][0].shape), batch=len(data['inputs']))
+    with peak_memory(spec['device']) as peak:
+        step()
+    return dict(facts, peak_mb=peak['mb'])
 
 
 def stan_in_subprocess(**spec):
@@ -362,6 +359,25 @@ def stan_in_subprocess(**spec):
     if proc.returncode:
         raise RuntimeError(f'STAN {spec} failed:\n{proc.stderr[-3000:]}')
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def stan_measured(specs, device, rounds):
+    """The STAN ``specs`` (``{key: spec}``, :func:`make_stan_step`) timed by the one method
+    (all built in this process, a warm-up call each, then ``rounds`` interleaved rounds),
+    each with its facts and, but for decoding, its peak memory from a fresh process."""
+    from uniformer_dense.analysis import interleaved_rounds
+    res = {}
+    for key, spec in specs.items():
+        res[key] = (stan_in_subprocess(**spec) if spec['mode'] != 'decode' else {})
+        print(key, json.dumps(res[key]), flush=True)
+    runs = {}
+    for key, spec in specs.items():
+        runs[key], facts = make_stan_step(spec)
+        res[key].update(facts)
+    for key, timing in interleaved_rounds(runs, rounds, device=device, log=lambda line: print(
+            line, flush=True)).items():
+        res[key].update(timing)
+    return res
 
 
 def replace_section(text, heading, lines):
@@ -645,91 +661,97 @@ def video_section(device, rate, quick):
 def long_video_section(device, rate, quick):
     """STAN with UniFormer-S backbones on a 2-minute 30 fps 224x224 video: decoding, inference
     (three chunk sizes), training steps with frozen, checkpointed and (extrapolated) plain
-    fine-tuned backbones. Each step takes seconds to minutes on a CPU: one timed run each,
-    no warm-up run (first-call overheads are small next to a step). ``quick``: one other
-    chunk size, no two-video batch."""
+    fine-tuned backbones, by the one method (:func:`stan_measured`). Each step takes
+    seconds to minutes on a CPU: 3 rounds (``quick``: 1, one other chunk size, no two-video
+    batch)."""
     video = str(long_video_path())
-    run = dict(device=device, video=video, repeats=1, warmup=0)
-
-    def stan(name, **spec):
-        res = stan_in_subprocess(**dict(run, **spec))
-        print(name, json.dumps(res), flush=True)
-        return res
-
-    decode = stan('decode', config=STAN_FROZEN, mode='decode', repeats=3, warmup=1)
-    info = stan('macs', config=STAN_FROZEN, mode='macs')
+    run = dict(device=device, video=video)
+    rounds = 1 if quick else 3
+    info = stan_in_subprocess(**run, config=STAN_FROZEN, mode='macs')
+    print('macs', json.dumps(info), flush=True)
     macs, chunk, per_clip = info['macs'], info['chunk_size'], info['static_frames_per_clip']
-    infer = {chunk: stan(f'infer chunk {chunk}', config=STAN_FROZEN, mode='infer')}
+    frozen, tuned = dict(run, config=STAN_FROZEN), dict(run, config=STAN_FINETUNE)
+    specs = {'decode': dict(frozen, mode='decode'), ('infer', chunk): dict(frozen, mode='infer')}
     for other in STAN_CHUNKS[:1] if quick else STAN_CHUNKS:
-        infer[other] = stan(f'infer chunk {other}', config=STAN_FROZEN, mode='infer',
-                            chunk_size=other)
-    frozen = {1: stan('train frozen', config=STAN_FROZEN, mode='train')}
-    if not quick:
-        frozen[2] = stan('train frozen, 2 videos', config=STAN_FROZEN, mode='train', batch=2)
-    tuned = stan('train fine-tune checkpointed', config=STAN_FINETUNE, mode='train')
-    plain = {m: stan(f'train fine-tune no checkpointing, M={m}', config=STAN_FINETUNE,
-                     mode='train', checkpoint=False, num_clips=m) for m in STAN_FEW_CLIPS}
-    m_clips, _, clip_len, h, w = infer[chunk]['shape']
+        specs['infer', other] = dict(frozen, mode='infer', chunk_size=other)
+    for videos in (1,) if quick else (1, 2):
+        specs['frozen', videos] = dict(frozen, mode='train', batch=videos)
+    specs['checkpointed'] = dict(tuned, mode='train')
+    for m in STAN_FEW_CLIPS:
+        specs['plain', m] = dict(tuned, mode='train', checkpoint=False, num_clips=m)
+    res = stan_measured(specs, device, rounds)
+
+    def group(kind):  # {chunk size, videos or M: result} of the specs keyed (kind, n)
+        return dict(sorted(((k[1], r) for k, r in res.items()
+                            if isinstance(k, tuple) and k[0] == kind), key=lambda kr: kr[0]))
+
+    infer, frozen_steps, plain = group('infer'), group('frozen'), group('plain')
+    decode, tuned, ref = res['decode'], res['checkpointed'], infer[chunk]
+    m_clips, _, clip_len, h, w = ref['shape']
     (m1, r1), (m2, r2) = sorted(plain.items())[:2]
 
     def extrapolate(key):  # linear in the clips per video, through the two measured points
         return r2[key] + (r2[key] - r1[key]) * (m_clips - m2) / (m2 - m1)
 
-    def row(step, config, m, videos, chunk_size, res):
-        return (f'| {step} | {config} | {m} | {videos} | {chunk_size} | '
-                f'{res["ms"] / 1000:.1f} | {res["peak_mb"]:.0f} |')
+    def seconds(r):
+        return (f'{r["fastest_ms"] / 1000:.1f} | {r["median_ms"] / 1000:.1f} | '
+                f'{r["cold_ms"] / 1000:.1f}')
 
-    ref = infer[chunk]
+    def row(step, config, m, videos, chunk_size, r):
+        return (f'| {step} | {config} | {m} | {videos} | {chunk_size} | {seconds(r)} | '
+                f'{r["peak_mb"]:.0f} |')
+
     if device == 'cuda':
         peak = '`torch.cuda.max_memory_allocated` (weights included).'
     else:
-        peak = (f'growth of the process\'s peak resident set during the step (fp32; the '
+        peak = (f'growth of the process\'s peak resident set during one call (fp32; the '
                 f'weights, loaded before, are not in it: {ref["base_mb"]:.0f} MB for all '
                 f'{ref["params"] / 1e6:.1f}M parameters).')
     lines = [
-        LONG_VIDEO_SECTION, '',
+        LONG_VIDEO_SECTION, '', machine_line(device, rate, 'python benchmarks/run.py --only '
+                                             'long_video'), '',
         f'STAN with UniFormer-S backbones (random weights: the same shapes and cost as the '
         f'pretrained ones) on one video of {LONG_VIDEO["seconds"] // 60} minutes at '
         f'{LONG_VIDEO["fps"]} fps, {LONG_VIDEO["size"]}x{LONG_VIDEO["size"]} '
         f'({decode["total_frames"]} frames; generated, MPEG-4 part 2), read through the test '
         f'pipeline of `{STAN_FROZEN}` (SampleLongVideo: {m_clips} clips x {clip_len} frames, '
-        f'one every {info["frame_interval"]}: {m_clips * clip_len} decoded frames, '
-        f'{info["static_frames"]} of them also seen by the image backbone), batch of one '
-        f'video unless said. Same machine, {device}; matrix-multiply rate in this run '
-        f'{rate / 1e9:.1f} GFLOP/s. One run per row, each in a fresh process '
-        f'(`python benchmarks/run.py --only long_video` re-measures this section). '
-        f'Peak MB: {peak} Training steps are MMEngine\'s `train_step` (forward, loss, '
-        f'backward, gradient clipping, the config\'s AdamW step) on the test-pipeline sample; '
-        f'"fine-tuned, no checkpointing" runs the same chunks with every activation kept.', '',
-        '| step | config | clips M | videos | chunk | time s | peak MB |',
-        '|---|---|---|---|---|---|---|',
-        f'| decode + sample (test pipeline, median of 3) | frozen | {m_clips} | 1 | - | '
-        f'{decode["ms"] / 1000:.1f} | - |']
-    for size, res in sorted(infer.items()):
+        f'one every {info["frame_interval"]}, and {info["static_frames"]} static frames over '
+        f'the whole video for the image backbone), batch of one video unless said. '
+        f'Training steps are MMEngine\'s `train_step` (forward, loss, backward, gradient '
+        f'clipping, the config\'s AdamW step) on the test-pipeline sample; "fine-tuned, no '
+        f'checkpointing" runs the same chunks with every activation kept.', '',
+        method_line(rounds, f'Peak MB: one call in a fresh process per row, {peak}'), '',
+        '| step | config | clips M | videos | chunk | time s fastest | median | first call '
+        '| peak MB |', '|---|---|---|---|---|---|---|---|---|',
+        f'| decode + sample (test pipeline) | frozen | {m_clips} | 1 | - | {seconds(decode)} '
+        f'| - |']
+    for size, r in infer.items():
         config = 'frozen' if size == chunk else f'frozen, chunk_size={size}'
-        lines.append(row('inference (`test_step`)', config, m_clips, 1, size, res))
-    for videos, res in sorted(frozen.items()):
-        lines.append(row(f'training step, frozen backbones ({res["trainable"] / 1e6:.1f}M '
-                         f'trained)', 'frozen', m_clips, videos, chunk, res))
+        lines.append(row('inference (`test_step`)', config, m_clips, 1, size, r))
+    for videos, r in frozen_steps.items():
+        lines.append(row(f'training step, frozen backbones ({r["trainable"] / 1e6:.1f}M '
+                         f'trained)', 'frozen', m_clips, videos, chunk, r))
     lines.append(row(f'training step, fine-tuned, checkpointed per chunk '
                      f'({tuned["trainable"] / 1e6:.1f}M trained)', 'finetune', m_clips, 1,
                      chunk, tuned))
-    for m, res in sorted(plain.items()):
+    for m, r in plain.items():
         lines.append(row('training step, fine-tuned, no checkpointing (measured)', 'finetune',
-                         m, 1, chunk, res))
+                         m, 1, chunk, r))
     lines.append(f'| training step, fine-tuned, no checkpointing (**extrapolated** linearly '
                  f'from M={m1}, {m2}; not run) | finetune | {m_clips} | 1 | {chunk} | '
-                 f'~{extrapolate("ms") / 1000:.0f} | ~{extrapolate("peak_mb"):.0f} |')
+                 f'~{extrapolate("fastest_ms") / 1000:.0f} | ~{extrapolate("median_ms") / 1000:.0f}'
+                 f' | - | ~{extrapolate("peak_mb"):.0f} |')
     floor = floor_ms(macs, rate) / 1000  # seconds
     per_clip_mb = (r2['peak_mb'] - r1['peak_mb']) / (m2 - m1)
     lines += ['', f'One video costs {macs / 1e9:.0f} GMACs forward (both backbones and the '
               f'transformer, `uniformer_dense.analysis.meta_macs`): a floor of {floor:.1f} s '
-              f'at the measured rate; inference took {ref["ms"] / 1000 / floor:.1f}x that.',
+              f'at the measured rate; inference took {ref["fastest_ms"] / 1000 / floor:.2f}x '
+              f'that (fastest).',
               '', 'Chunk size, inference peak: ' + ', '.join(
-                  f'{size} -> {res["peak_mb"]:.0f} MB' for size, res in sorted(infer.items()))
+                  f'{size} -> {r["peak_mb"]:.0f} MB' for size, r in infer.items())
               + ' (the activations of one chunk are held at a time).']
-    if 2 in frozen:
-        grown = frozen[2]['peak_mb'] - frozen[1]['peak_mb']
+    if 2 in frozen_steps:
+        grown = frozen_steps[2]['peak_mb'] - frozen_steps[1]['peak_mb']
         lines.append('')
         lines.append(f'A second video adds {grown:.0f} MB to the frozen training step (its '
                      f'clips as the fp32 input; chunks run over all clips of the batch, so the '
@@ -738,10 +760,10 @@ def long_video_section(device, rate, quick):
     lines.append(f'Gradient checkpointing per chunk: {tuned["peak_mb"]:.0f} MB against '
                  f'~{extrapolate("peak_mb"):.0f} MB (extrapolated) without, '
                  f'{extrapolate("peak_mb") / tuned["peak_mb"]:.1f}x less, for a step '
-                 f'{tuned["ms"] / extrapolate("ms"):.1f}x as long. Without it each clip adds '
-                 f'{per_clip_mb:.0f} MB (its activations and those of its {per_clip} frames); '
-                 f'with it the backward pass holds those of one chunk, about '
-                 f'{chunk} x {per_clip_mb:.0f} MB.')
+                 f'{tuned["fastest_ms"] / extrapolate("fastest_ms"):.1f}x as long (fastest). '
+                 f'Without it each clip adds {per_clip_mb:.0f} MB (its activations and those '
+                 f'of its {per_clip} frames); with it the backward pass holds those of one '
+                 f'chunk, about {chunk} x {per_clip_mb:.0f} MB.')
     return lines
 
 

@@ -200,6 +200,36 @@ def test_one_timing_loop_and_one_matmul_rate():
     assert analysis.matmul_rate(n=64, repeats=2) > 0
 
 
+PEAK_PROBE = """
+import json, torch
+from uniformer_dense.analysis import peak_memory
+with peak_memory('cpu') as nothing:
+    torch.zeros(16).sum()
+with peak_memory('cpu') as first:
+    big = torch.ones(64 * 2 ** 20)  # 256 MB, every page written
+del big
+with peak_memory('cpu') as again:  # the same size below the process's earlier peak
+    big = torch.ones(64 * 2 ** 20)
+print(json.dumps([nothing['mb'], first['mb'], again['mb']]))
+"""
+
+
+def test_peak_memory_is_the_growth_of_the_peak_during_the_block():
+    """``analysis.peak_memory``, what every benchmark's peak MB column reads (CPU): a fresh
+    process's 256 MB tensor reads as about 256 MB; a block that allocates little reads ~0;
+    and a block below the process's earlier peak reads ~0 too, which is why the benchmarks
+    measure memory in a fresh process per row."""
+    import json
+    import subprocess
+    proc = subprocess.run([sys.executable, '-c', PEAK_PROBE], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    nothing, first, again = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert nothing < 16, nothing
+    assert 240 <= first <= 300, first  # MB, not KB or bytes; the tensor, not the process
+    assert again < 16, again
+
+
 def _throughput_result(row, ips, **extra):
     return dict(row=row, params=1e6, macs=1e9, ips=ips, ips_median=ips * 0.9,
                 fastest_ms=1000 / ips, median_ms=1000 / (0.9 * ips), note='', **extra)

@@ -76,3 +76,37 @@ def test_run_only_replaces_its_own_section():
     assert long2 == video.replace('long 1\n', 'long 2\nmore\n')
     assert run.replace_section('', run.VIDEO_SECTION, ['x']) == 'x\n'
     sys.modules.pop('benchmarks_run', None)
+
+
+def test_long_video_table_times_stan_steps_by_the_one_method():
+    """benchmarks/run.py's long-video table: decoding and a training step of the toy STAN
+    built in this process and timed in interleaved rounds (a warm-up each); the training
+    step's peak memory from a fresh process; the facts its rows print (clips, parameters
+    trained) are the model's and the sample's."""
+    from reference import require_shared
+    video = sorted((require_shared() / 'data' / 'video_mini').glob('*.mp4'))[0]
+    run = _module('benchmarks/run.py', 'benchmarks_run')
+    try:
+        base = dict(config=TOY, device='cpu', video=str(video))
+        res = run.stan_measured({'decode': dict(base, mode='decode'),
+                                 ('plain', 2): dict(base, mode='train', checkpoint=False,
+                                                    num_clips=2)}, 'cpu', rounds=2)
+    finally:
+        sys.modules.pop('benchmarks_run', None)
+    cfg = load_config(str(REPO / TOY))
+    clip_len = long_video_sampling(cfg)['clip_len']
+    decode, train = res['decode'], res['plain', 2]
+    assert decode['shape'][0] == 16 and decode['shape'][1:3] == [3, clip_len], decode
+    assert train['shape'][:3] == [2, 3, clip_len] and train['batch'] == 1, train
+    for r in (decode, train):
+        assert len(r['times']) == 2 and r['fastest_ms'] == min(r['times']) > 0, r
+        assert r['cold_ms'] > 0 and r['median_ms'] >= r['fastest_ms'], r
+    model = build_model(cfg, init=False)
+    assert train['params'] == count_params(model)
+    # the toy's config freezes both backbones: only the fusion transformer and head train
+    assert 0 < train['trainable'] < train['params']
+    assert train['trainable'] == sum(p.numel() for p in model.parameters() if p.requires_grad)
+    # a training step over 2 clips of 8 frames at the video's size: its activations and
+    # gradients take tens of MB at least; a figure of the whole process would be ~1 GB
+    assert 10 < train['peak_mb'] < 900, train
+    assert 'peak_mb' not in decode

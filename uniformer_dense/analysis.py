@@ -16,6 +16,7 @@ video (``flops_per='video'``).
 """
 from __future__ import annotations
 
+import contextlib
 import resource
 import statistics
 import time
@@ -295,6 +296,31 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+@contextlib.contextmanager
+def peak_memory(device: str = 'cpu'):
+    """The peak memory of the block, in MB, as the benchmarks report it: on CUDA the peak
+    allocation since the block began (weights included); elsewhere the growth of the
+    process's peak resident set (:func:`peak_rss_mb`) during the block, which only shows
+    what the block adds above the process's earlier peak: run it in a fresh process, or
+    first. Yields a dict whose ``'mb'`` is set when the block ends::
+
+        with peak_memory(device) as peak:
+            step()
+        print(peak['mb'])
+    """
+    cuda = str(device).startswith('cuda')
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    before = peak_rss_mb()
+    found = {}
+    yield found
+    if cuda:
+        torch.cuda.synchronize()
+        found['mb'] = torch.cuda.max_memory_allocated() / 2 ** 20
+    else:
+        found['mb'] = max(peak_rss_mb() - before, 0.)
+
+
 def matmul_rate(device: str = 'cpu', dtype=torch.float32, n: int = 2048,
                 repeats: int = 30) -> float:
     """The machine's best sustained matrix-multiply rate in FLOP/s (true FLOPs: 2 n^3 per
@@ -334,18 +360,12 @@ def measure(cfg: Config, shape: Optional[Tuple[int, int]] = None, skip_speed: bo
     model.to(device)
     inputs = inputs.to(device)
     run = tensor_forward(model, task, inputs, samples)
-    with torch.inference_mode():
-        # Memory first: the process's peak resident set only grows, so it must be read
-        # before any other forward has raised it.
-        if device.startswith('cuda'):
-            torch.cuda.reset_peak_memory_stats()
-        rss_before = peak_rss_mb()
+    # Memory with the first calls: the process's peak resident set only grows, so it must
+    # be read before any other forward has raised it.
+    with torch.inference_mode(), peak_memory(device) as peak:
         times, _ = time_calls(run, repeats, device=device)
-        result['latency_ms'] = statistics.median(times)
-        if device.startswith('cuda'):
-            result['peak_mem_mb'] = torch.cuda.max_memory_allocated() / 2 ** 20
-        else:  # growth of the process's peak resident set during the runs
-            result['peak_mem_mb'] = max(peak_rss_mb() - rss_before, 0)
+    result['latency_ms'] = statistics.median(times)
+    result['peak_mem_mb'] = peak['mb']
     # Last: the video network is counted on the meta device, which takes its weights away.
     # ``flops`` holds MACs: the papers' "FLOPs", the name tools/benchmark.py --json keeps.
     count = meta_macs if task == 'action' else count_macs
