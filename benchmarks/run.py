@@ -687,8 +687,10 @@ def long_video_section(device, rate, quick):
 
     infer, frozen_steps, plain = group('infer'), group('frozen'), group('plain')
     decode, tuned, ref = res['decode'], res['checkpointed'], infer[chunk]
-    m_clips, _, clip_len, h, w = ref['shape']
+    # (the input's first axis also packs the whole-video static frames after the clips)
+    m_clips, clip_len = info['num_clips'], info['clip_len']
     (m1, r1), (m2, r2) = sorted(plain.items())[:2]
+    per_clip_mb = (r2['peak_mb'] - r1['peak_mb']) / (m2 - m1)
 
     def extrapolate(key):  # linear in the clips per video, through the two measured points
         return r2[key] + (r2[key] - r1[key]) * (m_clips - m2) / (m2 - m1)
@@ -707,6 +709,14 @@ def long_video_section(device, rate, quick):
         peak = (f'growth of the process\'s peak resident set during one call (fp32; the '
                 f'weights, loaded before, are not in it: {ref["base_mb"]:.0f} MB for all '
                 f'{ref["params"] / 1e6:.1f}M parameters).')
+    static = info['static_frames']
+    if info['whole_video_static']:
+        seen = f'{static} static frames over the whole video for the image backbone'
+        clip_holds = (f'its activations in the video backbone; the {static} static frames, '
+                      f'the same at every M, hold ~{r1["peak_mb"] - m1 * per_clip_mb:.0f} MB')
+    else:
+        seen = f'{static} frames inside the clips also seen by the image backbone'
+        clip_holds = f'its activations and those of its {per_clip} frames'
     lines = [
         LONG_VIDEO_SECTION, '', machine_line(device, rate, 'python benchmarks/run.py --only '
                                              'long_video'), '',
@@ -715,8 +725,8 @@ def long_video_section(device, rate, quick):
         f'{LONG_VIDEO["fps"]} fps, {LONG_VIDEO["size"]}x{LONG_VIDEO["size"]} '
         f'({decode["total_frames"]} frames; generated, MPEG-4 part 2), read through the test '
         f'pipeline of `{STAN_FROZEN}` (SampleLongVideo: {m_clips} clips x {clip_len} frames, '
-        f'one every {info["frame_interval"]}, and {info["static_frames"]} static frames over '
-        f'the whole video for the image backbone), batch of one video unless said. '
+        f'one every {info["frame_interval"]}, and {seen}), batch of one video unless said; '
+        f'"clips M" counts the clips only. '
         f'Training steps are MMEngine\'s `train_step` (forward, loss, backward, gradient '
         f'clipping, the config\'s AdamW step) on the test-pipeline sample; "fine-tuned, no '
         f'checkpointing" runs the same chunks with every activation kept.', '',
@@ -742,7 +752,6 @@ def long_video_section(device, rate, quick):
                  f'~{extrapolate("fastest_ms") / 1000:.0f} | ~{extrapolate("median_ms") / 1000:.0f}'
                  f' | - | ~{extrapolate("peak_mb"):.0f} |')
     floor = floor_ms(macs, rate) / 1000  # seconds
-    per_clip_mb = (r2['peak_mb'] - r1['peak_mb']) / (m2 - m1)
     lines += ['', f'One video costs {macs / 1e9:.0f} GMACs forward (both backbones and the '
               f'transformer, `uniformer_dense.analysis.meta_macs`): a floor of {floor:.1f} s '
               f'at the measured rate; inference took {ref["fastest_ms"] / 1000 / floor:.2f}x '
@@ -761,9 +770,9 @@ def long_video_section(device, rate, quick):
                  f'~{extrapolate("peak_mb"):.0f} MB (extrapolated) without, '
                  f'{extrapolate("peak_mb") / tuned["peak_mb"]:.1f}x less, for a step '
                  f'{tuned["fastest_ms"] / extrapolate("fastest_ms"):.1f}x as long (fastest). '
-                 f'Without it each clip adds {per_clip_mb:.0f} MB (its activations and those '
-                 f'of its {per_clip} frames); with it the backward pass holds those of one '
-                 f'chunk, about {chunk} x {per_clip_mb:.0f} MB.')
+                 f'Without it each clip adds {per_clip_mb:.0f} MB ({clip_holds}); with it the '
+                 f'backward pass holds those of one chunk, about {chunk} x '
+                 f'{per_clip_mb:.0f} MB.')
     return lines
 
 

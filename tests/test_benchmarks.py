@@ -308,3 +308,47 @@ def test_authors_video_network_needs_a_checkout_and_says_which(tmp_path):
     with pytest.raises(FileNotFoundError, match=str(VIDEO_FILE)) as err:
         authors_video_s(tmp_path)
     assert str(tmp_path) in str(err.value) and 'Sense-X/UniFormer' in str(err.value)
+
+
+def test_long_video_section_rows_come_from_the_measurements(tmp_path, monkeypatch):
+    """``--only long_video``: every STAN step of the table goes to one ``stan_measured`` (the
+    one method), and the rows, the extrapolation of fine-tuning without checkpointing to the
+    config's M clips and the per-clip memory are computed from what it returns."""
+    run = _benchmarks_run()
+    asked = []
+    info = dict(num_clips=16, clip_len=16, frame_interval=4, static_frames=64,
+                whole_video_static=True, macs=900e9, chunk_size=8, static_frames_per_clip=2)
+
+    def fake_measured(specs, device, rounds):
+        asked.append((dict(specs), rounds))
+        res = {}
+        for key, spec in specs.items():
+            m = spec.get('num_clips', 16)
+            ms = 1000.0 * (m if spec['mode'] == 'train' else 1)  # 1 s per clip when training
+            res[key] = dict(fastest_ms=ms, median_ms=1.5 * ms, cold_ms=2 * ms, params=49e6,
+                            trainable=49e6 if spec['config'] == run.STAN_FINETUNE else 7e6,
+                            base_mb=187.0, shape=[m + 4, 3, 16, 224, 224], total_frames=3600)
+            if spec['mode'] != 'decode':
+                res[key]['peak_mb'] = 7000.0 + 800.0 * m  # 800 MB per clip
+        return res
+
+    monkeypatch.setattr(run, 'long_video_path', lambda: tmp_path / 'video.mp4')
+    monkeypatch.setattr(run, 'stan_in_subprocess', lambda **spec: dict(info))
+    monkeypatch.setattr(run, 'stan_measured', fake_measured)
+    lines = run.long_video_section('cpu', 100e9, quick=False)
+    (specs, rounds), = asked
+    assert rounds == 3
+    assert {k if isinstance(k, str) else k[0] for k in specs} == {
+        'decode', 'infer', 'frozen', 'checkpointed', 'plain'}
+    assert sorted(k[1] for k in specs if k[0] == 'plain') == list(run.STAN_FEW_CLIPS)
+    rows = [line for line in lines if line.startswith('| ') and 'step |' not in line]
+    assert len(rows) == 1 + 3 + 2 + 1 + 2 + 1  # decode, 3 chunk sizes, 2 frozen, ..., extrap.
+    assert rows[0].split(' | ')[2] == '16'  # clips M: the clips, not the packed static groups
+    extrapolated = rows[-1].split(' | ')
+    # through M=2 (2 s, 8600 MB) and M=4 (4 s, 10200 MB) to M=16: 16 s, 20 s median, 19800 MB
+    assert extrapolated[5:9] == ['~16', '~24', '-', '~19800 |'], extrapolated
+    text = '\n'.join(lines)
+    assert 'each clip adds 800 MB' in text and 'hold ~7000 MB' in text
+    assert 'Machine: ' in text and '3 rounds' in text
+    # floor: 900 GMACs = 1800 GFLOP at 100 GFLOP/s = 18 s; inference took 1 s
+    assert 'a floor of 18.0 s' in text and 'took 0.06x' in text
