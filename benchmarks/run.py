@@ -49,6 +49,7 @@ import copy
 import datetime
 import gc
 import json
+import math
 import os
 import platform
 import subprocess
@@ -761,10 +762,13 @@ def long_video_section(device, rate, quick):
               + ' (the activations of one chunk are held at a time).']
     if 2 in frozen_steps:
         grown = frozen_steps[2]['peak_mb'] - frozen_steps[1]['peak_mb']
+        input_mb = math.prod(ref['shape']) * 4 / 2 ** 20  # one video's packed fp32 input
         lines.append('')
-        lines.append(f'A second video adds {grown:.0f} MB to the frozen training step (its '
-                     f'clips as the fp32 input; chunks run over all clips of the batch, so the '
-                     f'activations held for one chunk do not grow with it).')
+        lines.append(f'A second video adds {grown:.0f} MB to the frozen training step, of which '
+                     f'{input_mb:.0f} MB is its fp32 input; the rest is not broken down here '
+                     f'(likely copies of that input on the way in: the data preprocessor\'s '
+                     f'float conversion and normalisation). Chunks run over all clips of the '
+                     f'batch, so the activations held for one chunk do not grow with it.')
     lines.append('')
     lines.append(f'Gradient checkpointing per chunk: {tuned["peak_mb"]:.0f} MB against '
                  f'~{extrapolate("peak_mb"):.0f} MB (extrapolated) without, '

@@ -349,6 +349,7 @@ def test_long_video_section_rows_come_from_the_measurements(tmp_path, monkeypatc
     assert extrapolated[5:9] == ['~16', '~24', '-', '~19800 |'], extrapolated
     text = '\n'.join(lines)
     assert 'each clip adds 800 MB' in text and 'hold ~7000 MB' in text
+    assert 'of which 184 MB is its fp32 input' in text  # 20 x 3 x 16 x 224 x 224 floats
     assert 'Machine: ' in text and '3 rounds' in text
     # floor: 900 GMACs = 1800 GFLOP at 100 GFLOP/s = 18 s; inference took 1 s
     assert 'a floor of 18.0 s' in text and 'took 0.06x' in text
