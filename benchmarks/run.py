@@ -296,8 +296,10 @@ def make_stan_step(spec):
     ``train_step`` with the config's optimizer), device, video, and optionally num_clips
     (M), static_frames (the sampler's whole-video static frames), chunk_size, batch
     (videos), checkpoint (False: fine-tuning without gradient checkpointing). Returns
-    ``(step, facts)``: facts of what it runs (the input's shape; for a model its
-    parameters, those trained and the MB of its weights and buffers)."""
+    ``(step, facts)``: facts of what it runs (the input's ``shape``; for decoding the
+    video's ``total_frames``; for a model the ``batch``, its ``params``, those
+    ``trainable`` and ``base_mb``, the MB of its weights and buffers). Building it decodes
+    the video once, so a decoding step's first call is not a cold one."""
     import torch
     from mmengine.dataset import pseudo_collate
 
@@ -365,7 +367,10 @@ def stan_in_subprocess(**spec):
 def stan_measured(specs, device, rounds):
     """The STAN ``specs`` (``{key: spec}``, :func:`make_stan_step`) timed by the one method
     (all built in this process, a warm-up call each, then ``rounds`` interleaved rounds),
-    each with its facts and, but for decoding, its peak memory from a fresh process."""
+    each with its facts and, but for decoding, its peak memory from a fresh process.
+    Every step stays alive until the rounds end: for the long-video table about 3 GB (8
+    models, 3 AdamW states, 8 decoded samples) on top of the largest step (~10 GB), where
+    one step per process needed only the latter."""
     from uniformer_dense.analysis import interleaved_rounds
     res = {}
     for key, spec in specs.items():
@@ -696,9 +701,9 @@ def long_video_section(device, rate, quick):
     def extrapolate(key):  # linear in the clips per video, through the two measured points
         return r2[key] + (r2[key] - r1[key]) * (m_clips - m2) / (m2 - m1)
 
-    def seconds(r):
+    def seconds(r, cold=True):  # the decoding step was run once to build it: no cold call
         return (f'{r["fastest_ms"] / 1000:.1f} | {r["median_ms"] / 1000:.1f} | '
-                f'{r["cold_ms"] / 1000:.1f}')
+                + (f'{r["cold_ms"] / 1000:.1f}' if cold else '-'))
 
     def row(step, config, m, videos, chunk_size, r):
         return (f'| {step} | {config} | {m} | {videos} | {chunk_size} | {seconds(r)} | '
@@ -707,14 +712,16 @@ def long_video_section(device, rate, quick):
     if device == 'cuda':
         peak = '`torch.cuda.max_memory_allocated` (weights included).'
     else:
-        peak = (f'growth of the process\'s peak resident set during one call (fp32; the '
+        peak = (f'growth of the process\'s peak resident set during it (fp32; the '
                 f'weights, loaded before, are not in it: {ref["base_mb"]:.0f} MB for all '
                 f'{ref["params"] / 1e6:.1f}M parameters).')
     static = info['static_frames']
     if info['whole_video_static']:
         seen = f'{static} static frames over the whole video for the image backbone'
-        clip_holds = (f'its activations in the video backbone; the {static} static frames, '
-                      f'the same at every M, hold ~{r1["peak_mb"] - m1 * per_clip_mb:.0f} MB')
+        clip_holds = (f'its activations in the video backbone; what does not grow with M, '
+                      f'the {static} static frames\' activations, the gradients and AdamW '
+                      f'state, the input\'s copies, is '
+                      f'~{r1["peak_mb"] - m1 * per_clip_mb:.0f} MB')
     else:
         seen = f'{static} frames inside the clips also seen by the image backbone'
         clip_holds = f'its activations and those of its {per_clip} frames'
@@ -734,8 +741,8 @@ def long_video_section(device, rate, quick):
         method_line(rounds, f'Peak MB: one call in a fresh process per row, {peak}'), '',
         '| step | config | clips M | videos | chunk | time s fastest | median | first call '
         '| peak MB |', '|---|---|---|---|---|---|---|---|---|',
-        f'| decode + sample (test pipeline) | frozen | {m_clips} | 1 | - | {seconds(decode)} '
-        f'| - |']
+        f'| decode + sample (test pipeline) | frozen | {m_clips} | 1 | - | '
+        f'{seconds(decode, cold=False)} | - |']
     for size, r in infer.items():
         config = 'frozen' if size == chunk else f'frozen, chunk_size={size}'
         lines.append(row('inference (`test_step`)', config, m_clips, 1, size, r))

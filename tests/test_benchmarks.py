@@ -313,7 +313,8 @@ def test_authors_video_network_needs_a_checkout_and_says_which(tmp_path):
 def test_long_video_section_rows_come_from_the_measurements(tmp_path, monkeypatch):
     """``--only long_video``: every STAN step of the table goes to one ``stan_measured`` (the
     one method), and the rows, the extrapolation of fine-tuning without checkpointing to the
-    config's M clips and the per-clip memory are computed from what it returns."""
+    config's M clips and the per-clip and per-video memory are computed from what it
+    returns; ``quick`` measures fewer steps in one round."""
     run = _benchmarks_run()
     asked = []
     info = dict(num_clips=16, clip_len=16, frame_interval=4, static_frames=64,
@@ -323,13 +324,13 @@ def test_long_video_section_rows_come_from_the_measurements(tmp_path, monkeypatc
         asked.append((dict(specs), rounds))
         res = {}
         for key, spec in specs.items():
-            m = spec.get('num_clips', 16)
+            m, videos = spec.get('num_clips', 16), spec.get('batch', 1)
             ms = 1000.0 * (m if spec['mode'] == 'train' else 1)  # 1 s per clip when training
             res[key] = dict(fastest_ms=ms, median_ms=1.5 * ms, cold_ms=2 * ms, params=49e6,
                             trainable=49e6 if spec['config'] == run.STAN_FINETUNE else 7e6,
                             base_mb=187.0, shape=[m + 4, 3, 16, 224, 224], total_frames=3600)
-            if spec['mode'] != 'decode':
-                res[key]['peak_mb'] = 7000.0 + 800.0 * m  # 800 MB per clip
+            if spec['mode'] != 'decode':  # 800 MB a clip, 500 MB a further video
+                res[key]['peak_mb'] = 7000.0 + 800.0 * m + 500.0 * (videos - 1)
         return res
 
     monkeypatch.setattr(run, 'long_video_path', lambda: tmp_path / 'video.mp4')
@@ -340,16 +341,28 @@ def test_long_video_section_rows_come_from_the_measurements(tmp_path, monkeypatc
     assert rounds == 3
     assert {k if isinstance(k, str) else k[0] for k in specs} == {
         'decode', 'infer', 'frozen', 'checkpointed', 'plain'}
-    assert sorted(k[1] for k in specs if k[0] == 'plain') == list(run.STAN_FEW_CLIPS)
+    assert sorted(k[1] for k in specs if isinstance(k, tuple) and k[0] == 'plain') == list(
+        run.STAN_FEW_CLIPS)
     rows = [line for line in lines if line.startswith('| ') and 'step |' not in line]
     assert len(rows) == 1 + 3 + 2 + 1 + 2 + 1  # decode, 3 chunk sizes, 2 frozen, ..., extrap.
-    assert rows[0].split(' | ')[2] == '16'  # clips M: the clips, not the packed static groups
+    decode = rows[0].split(' | ')
+    assert decode[2] == '16'  # clips M: the clips, not the packed static groups
+    assert decode[5:9] == ['1.0', '1.5', '-', '- |']  # fastest, median; no cold decoding
+    assert rows[1].split(' | ')[5:9] == ['1.0', '1.5', '2.0', '19800 |']  # + first call
     extrapolated = rows[-1].split(' | ')
-    # through M=2 (2 s, 8600 MB) and M=4 (4 s, 10200 MB) to M=16: 16 s, 20 s median, 19800 MB
+    # through M=2 (2 s, 8600 MB) and M=4 (4 s, 10200 MB) to M=16: 16 s, 24 s median, 19800 MB
     assert extrapolated[5:9] == ['~16', '~24', '-', '~19800 |'], extrapolated
     text = '\n'.join(lines)
-    assert 'each clip adds 800 MB' in text and 'hold ~7000 MB' in text
+    assert 'each clip adds 800 MB' in text and 'is ~7000 MB' in text
+    assert 'A second video adds 500 MB' in text
     assert 'of which 184 MB is its fp32 input' in text  # 20 x 3 x 16 x 224 x 224 floats
     assert 'Machine: ' in text and '3 rounds' in text
     # floor: 900 GMACs = 1800 GFLOP at 100 GFLOP/s = 18 s; inference took 1 s
     assert 'a floor of 18.0 s' in text and 'took 0.06x' in text
+    asked.clear()
+    quick = run.long_video_section('cpu', 100e9, quick=True)
+    (specs, rounds), = asked
+    assert rounds == 1 and ('frozen', 2) not in specs
+    assert sorted(k[1] for k in specs if isinstance(k, tuple) and k[0] == 'infer') == [
+        2, 8]
+    assert not any(line.startswith('A second video') for line in quick)
