@@ -166,7 +166,7 @@ def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
     """The local blocks' 5x5 depthwise convolution computes its weight gradient from four 3x3
     ones on the CPU (oneDNN's 5x5 one is 12-28x slower than its 3x3); every gradient equals the plain
     convolution's, also on maps smaller than the kernel."""
-    from uniformer_dense.models.fast_paths import depthwise_5x5
+    from uniformer_dense.models.fast_paths import depthwise_conv
     torch.manual_seed(0)
     conv = torch.nn.Conv2d(16, 16, 5, padding=2, groups=16)
     x = torch.randn(shape)
@@ -174,7 +174,7 @@ def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
         x = x.to(memory_format=torch.channels_last)
     x.requires_grad_()
     grad = torch.randn(shape)
-    out = depthwise_5x5(conv, x)
+    out = depthwise_conv(conv, x)
     assert type(out.grad_fn).__name__ == '_Depthwise5x5Backward'
     ours = torch.autograd.grad(out, (x, conv.weight, conv.bias), grad)
     plain_out = conv(x)
@@ -183,9 +183,43 @@ def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
     for name, a, b in zip(('input', 'weight', 'bias'), ours, plain):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5 * float(b.abs().max()), msg=name)
     with torch.no_grad():  # inference and autocast keep the plain convolution
-        assert torch.equal(depthwise_5x5(conv, x), plain_out)
+        assert torch.equal(depthwise_conv(conv, x), plain_out)
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        assert type(depthwise_5x5(conv, x).grad_fn).__name__ != '_Depthwise5x5Backward'
+        assert type(depthwise_conv(conv, x).grad_fn).__name__ != '_Depthwise5x5Backward'
+
+
+@pytest.mark.parametrize('k,shape,channels_last', [(3, (2, 8, 4, 9, 7), True),
+                                                   (5, (1, 8, 3, 6, 5), True),
+                                                   (5, (2, 8, 2, 3, 4), False),
+                                                   (3, (1, 8, 1, 2, 2), False)])
+def test_depthwise_3d_gradients_from_2d_ones_and_the_flipped_kernel(k, shape, channels_last):
+    """The video network's 3D depthwise convolutions (positional 3x3x3, local attention
+    5x5x5) take their input gradient as a convolution with the flipped kernel and their
+    weight gradient from 2D ones over the frames on the CPU (oneDNN's 3D ones are 5-12x
+    slower); every gradient equals the plain convolution's, also for clips shorter and maps
+    smaller than the kernel and batches of several clips."""
+    from uniformer_dense.models.fast_paths import depthwise_conv
+    torch.manual_seed(0)
+    conv = torch.nn.Conv3d(8, 8, k, padding=k // 2, groups=8)
+    x = torch.randn(shape)
+    if channels_last:
+        x = x.to(memory_format=torch.channels_last_3d)
+    x.requires_grad_()
+    grad = torch.randn(shape)
+    out = depthwise_conv(conv, x)
+    assert type(out.grad_fn).__name__ == '_Depthwise3dBackward'
+    ours = torch.autograd.grad(out, (x, conv.weight, conv.bias), grad)
+    plain_out = conv(x)
+    plain = torch.autograd.grad(plain_out, (x, conv.weight, conv.bias), grad)
+    assert torch.equal(out, plain_out)
+    for name, a, b in zip(('input', 'weight', 'bias'), ours, plain):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5 * float(b.abs().max()), msg=name)
+    with torch.no_grad():  # inference and autocast keep the plain convolution
+        assert torch.equal(depthwise_conv(conv, x), plain_out)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        assert type(depthwise_conv(conv, x).grad_fn).__name__ != '_Depthwise3dBackward'
+    strided = torch.nn.Conv3d(8, 8, k, stride=2, padding=k // 2, groups=8)  # not 'same'
+    assert type(depthwise_conv(strided, x).grad_fn).__name__ != '_Depthwise3dBackward'
 
 
 # ---------------------------------------------------------------------------- compile gate

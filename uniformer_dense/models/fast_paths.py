@@ -14,8 +14,10 @@ win that time back without changing a number the blocks compute:
   :func:`channels_last`),
 - window attention that projects only the real tokens of a heavily padded map
   (:func:`projects_real_tokens_only`),
-- the 5x5 depthwise convolution's weight gradient from four 3x3 ones in CPU training
-  (:func:`depthwise_5x5`).
+- in CPU training, the depthwise convolutions' slow oneDNN gradients computed another way
+  (:func:`depthwise_conv`): the 5x5 one's weight gradient from four 3x3 ones; the video
+  network's 3D ones' input gradient as a convolution with the flipped kernel and their weight
+  gradient from 2D ones over the frames.
 
 Each takes its fast form only where it is exact and safe, and steps aside while a graph is
 recorded for export (:func:`recording_graph`): tracing, ONNX and ``torch.export``. The
@@ -247,15 +249,74 @@ class _Depthwise5x5(torch.autograd.Function):
         return grad_x, grad_w, grad_b
 
 
-def depthwise_5x5(conv: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
-    """``conv(x)`` for the local blocks' depthwise 5x5 "attention" convolution; a CPU training
-    step in fp32 takes :class:`_Depthwise5x5`'s faster weight gradient (S-h14 training step
-    1.05x faster at 1x800x1216, 1.09x at 16x256x192). Elsewhere (GPU, autocast, inference,
-    recorded or compiled graphs, the video network's 3D one) the convolution is left as it
+def depthwise_3d_weight_grad(grad: torch.Tensor, x: torch.Tensor, k: int) -> torch.Tensor:
+    """Weight gradient of a depthwise k x k x k convolution (stride 1, padding k // 2) as k 2D
+    ones, one per temporal offset, over the frames as a batch: oneDNN's 3D depthwise weight
+    gradient is several times slower than its 2D one (channels-last, torch 2.13, 3x3x3 over
+    64 channels at 8x56x56: 11 ms against 1.6 ms; the 5x5x5 ones go through
+    :func:`depthwise_5x5_weight_grad`)."""
+    b, c, t, h, w = x.shape
+    p = k // 2
+    padded = F.pad(x, (0, 0, 0, 0, p, p))
+    frames = grad.transpose(1, 2).reshape(b * t, c, h, w)
+    weight2d = x.new_empty(c, 1, k, k)  # only its shape is read
+    taps = []
+    for a in range(k):
+        shifted = padded[:, :, a:a + t].transpose(1, 2).reshape(b * t, c, h, w)
+        taps.append(depthwise_5x5_weight_grad(frames, shifted) if k == 5 else
+                    _depthwise_backward(frames, shifted, weight2d, p, [False, True, False])[1])
+    return torch.stack(taps, 2)
+
+
+class _Depthwise3d(torch.autograd.Function):
+    """``F.conv3d(x, weight, bias, padding=k // 2, groups=C)`` whose backward computes the
+    input gradient as the forward convolution of the gradient with the flipped kernel (oneDNN's
+    3D depthwise input gradient: 27 ms against 2.2 ms for 5x5x5 over 64 channels at 8x56x56)
+    and the weight gradient with :func:`depthwise_3d_weight_grad`."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        ctx.save_for_backward(x, weight)
+        return F.conv3d(x, weight, bias, padding=weight.shape[-1] // 2, groups=x.shape[1])
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        k = weight.shape[-1]
+        grad_x = grad_w = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_x = F.conv3d(grad, weight.flip(2, 3, 4), padding=k // 2, groups=x.shape[1])
+        if ctx.needs_input_grad[1]:
+            grad_w = depthwise_3d_weight_grad(grad, x, k)
+        if ctx.needs_input_grad[2]:
+            grad_b = grad.sum((0, 2, 3, 4))
+        return grad_x, grad_w, grad_b
+
+
+def _is_same_depthwise(conv: nn.Module, x: torch.Tensor) -> bool:
+    """``conv`` is a depthwise convolution of ``x``'s channels with an odd cubic kernel,
+    stride 1 and 'same' padding, the blocks' positional and local-attention convolutions."""
+    k = conv.kernel_size[0]
+    n = len(conv.kernel_size)
+    return (conv.groups == conv.in_channels == conv.out_channels == x.shape[1] and k % 2 == 1
+            and conv.kernel_size == (k,) * n and conv.stride == (1,) * n
+            and conv.padding == (k // 2,) * n and conv.dilation == (1,) * n
+            and conv.padding_mode == 'zeros')
+
+
+def depthwise_conv(conv: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``conv(x)`` for the blocks' depthwise convolutions. A CPU training step in fp32 takes
+    faster gradients where oneDNN's are slow: the 2D 5x5 one's weight gradient from four 3x3
+    ones (:class:`_Depthwise5x5`: S-h14 training step 1.05x faster at 1x800x1216, 1.09x at
+    16x256x192), the video network's 3D ones through :class:`_Depthwise3d`. Elsewhere (GPU,
+    autocast, inference, recorded or compiled graphs, 2D 3x3) the convolution is left as it
     is."""
-    if (x.dim() == 4 and torch.is_grad_enabled() and x.device.type == 'cpu'
-            and x.dtype == torch.float32
+    if (torch.is_grad_enabled() and x.device.type == 'cpu' and x.dtype == torch.float32
             and conv.weight.requires_grad and not torch.is_autocast_enabled('cpu')
-            and not recording_graph() and not torch.compiler.is_compiling()):
-        return _Depthwise5x5.apply(x, conv.weight, conv.bias)
+            and not recording_graph() and not torch.compiler.is_compiling()
+            and _is_same_depthwise(conv, x)):
+        if x.dim() == 5:
+            return _Depthwise3d.apply(x, conv.weight, conv.bias)
+        if conv.kernel_size == (5, 5):
+            return _Depthwise5x5.apply(x, conv.weight, conv.bias)
     return conv(x)

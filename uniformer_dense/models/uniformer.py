@@ -35,7 +35,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ..checkpoint import load_backbone_checkpoint
 from ..errors import ConfigError
 from .fast_paths import (add_mlp_in_bands, avg_pool_2x2, channels_first, channels_last,
-                         depthwise_5x5, fresh_sum, gelu, projects_real_tokens_only, residual,
+                         depthwise_conv, fresh_sum, gelu, projects_real_tokens_only, residual,
                          uses_banded_mlp, uses_linear_pointwise_3d)
 
 STAGE3_ATTENTION = ('global', 'window', 'hybrid', 'light')
@@ -235,8 +235,9 @@ class LocalBlock(nn.Module):
             self.gamma_1 = self.gamma_2 = None
 
     def forward(self, x):
-        x = fresh_sum(self.pos_embed(x), x)  # a new tensor: later residuals may reuse it
-        y = self.conv2(depthwise_5x5(self.attn, self.conv1(self.norm1(x))))
+        # a new tensor: later residuals may reuse it
+        x = fresh_sum(depthwise_conv(self.pos_embed, x), x)
+        y = self.conv2(depthwise_conv(self.attn, self.conv1(self.norm1(x))))
         x = residual(x, self.drop_path(y if self.gamma_1 is None else y * self.gamma_1))
         if self.gamma_2 is None and uses_banded_mlp(x, self.norm2):
             # CPU inference: the MLP band by band, in place
@@ -310,7 +311,7 @@ class AttentionBlock(nn.Module):
         # The channels-last tensor viewed as NC(T)HW is a channels_last(_3d) tensor: the
         # depthwise conv reads it without a copy and returns the same memory format.
         # The sum is a new tensor that later residuals of the block may reuse.
-        return fresh_sum(channels_last(self.pos_embed(channels_first(x))), x)
+        return fresh_sum(channels_last(depthwise_conv(self.pos_embed, channels_first(x))), x)
 
     def scale(self, y, gamma):
         return y if gamma is None else y * gamma
