@@ -159,33 +159,40 @@ def test_both_window_paths_give_the_same_numbers(grad, monkeypatch):
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
 
 
-# ---------------------------------------------------------------------------- depthwise 5x5
-@pytest.mark.parametrize('shape,channels_last', [((2, 16, 9, 13), True), ((1, 16, 7, 6), False),
-                                                 ((1, 16, 3, 2), True)])
-def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
-    """The local blocks' 5x5 depthwise convolution computes its weight gradient from four 3x3
-    ones on the CPU (oneDNN's 5x5 one is 12-28x slower than its 3x3); every gradient equals the plain
-    convolution's, also on maps smaller than the kernel."""
+# ---------------------------------------------------------------------------- depthwise
+def _depthwise_fast_path_equals_plain(conv, shape, memory_format, backward):
+    """``depthwise_conv(conv, x)`` in a CPU fp32 training step takes the autograd function
+    whose backward node is ``backward``; its output equals the plain convolution's and every
+    gradient (input, weight, bias) is the plain one's; inference and autocast keep the plain
+    convolution. Returns the input."""
     from uniformer_dense.models.fast_paths import depthwise_conv
-    torch.manual_seed(0)
-    conv = torch.nn.Conv2d(16, 16, 5, padding=2, groups=16)
-    x = torch.randn(shape)
-    if channels_last:
-        x = x.to(memory_format=torch.channels_last)
-    x.requires_grad_()
+    x = torch.randn(shape).to(memory_format=memory_format).requires_grad_()
     grad = torch.randn(shape)
     out = depthwise_conv(conv, x)
-    assert type(out.grad_fn).__name__ == '_Depthwise5x5Backward'
+    assert type(out.grad_fn).__name__ == backward
     ours = torch.autograd.grad(out, (x, conv.weight, conv.bias), grad)
     plain_out = conv(x)
     plain = torch.autograd.grad(plain_out, (x, conv.weight, conv.bias), grad)
     assert torch.equal(out, plain_out)
     for name, a, b in zip(('input', 'weight', 'bias'), ours, plain):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5 * float(b.abs().max()), msg=name)
-    with torch.no_grad():  # inference and autocast keep the plain convolution
+    with torch.no_grad():
         assert torch.equal(depthwise_conv(conv, x), plain_out)
     with torch.autocast('cpu', dtype=torch.bfloat16):
-        assert type(depthwise_conv(conv, x).grad_fn).__name__ != '_Depthwise5x5Backward'
+        assert type(depthwise_conv(conv, x).grad_fn).__name__ != backward
+    return x
+
+
+@pytest.mark.parametrize('shape,channels_last', [((2, 16, 9, 13), True), ((1, 16, 7, 6), False),
+                                                 ((1, 16, 3, 2), True)])
+def test_depthwise_5x5_weight_gradient_in_four_3x3_blocks(shape, channels_last):
+    """The local blocks' 5x5 depthwise convolution computes its weight gradient from four 3x3
+    ones on the CPU (oneDNN's 5x5 one is 12-28x slower than its 3x3); every gradient equals
+    the plain convolution's, also on maps smaller than the kernel."""
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(16, 16, 5, padding=2, groups=16)
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    _depthwise_fast_path_equals_plain(conv, shape, layout, '_Depthwise5x5Backward')
 
 
 @pytest.mark.parametrize('k,shape,channels_last', [(3, (2, 8, 4, 9, 7), True),
@@ -201,23 +208,8 @@ def test_depthwise_3d_gradients_from_2d_ones_and_the_flipped_kernel(k, shape, ch
     from uniformer_dense.models.fast_paths import depthwise_conv
     torch.manual_seed(0)
     conv = torch.nn.Conv3d(8, 8, k, padding=k // 2, groups=8)
-    x = torch.randn(shape)
-    if channels_last:
-        x = x.to(memory_format=torch.channels_last_3d)
-    x.requires_grad_()
-    grad = torch.randn(shape)
-    out = depthwise_conv(conv, x)
-    assert type(out.grad_fn).__name__ == '_Depthwise3dBackward'
-    ours = torch.autograd.grad(out, (x, conv.weight, conv.bias), grad)
-    plain_out = conv(x)
-    plain = torch.autograd.grad(plain_out, (x, conv.weight, conv.bias), grad)
-    assert torch.equal(out, plain_out)
-    for name, a, b in zip(('input', 'weight', 'bias'), ours, plain):
-        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5 * float(b.abs().max()), msg=name)
-    with torch.no_grad():  # inference and autocast keep the plain convolution
-        assert torch.equal(depthwise_conv(conv, x), plain_out)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        assert type(depthwise_conv(conv, x).grad_fn).__name__ != '_Depthwise3dBackward'
+    layout = torch.channels_last_3d if channels_last else torch.contiguous_format
+    x = _depthwise_fast_path_equals_plain(conv, shape, layout, '_Depthwise3dBackward')
     strided = torch.nn.Conv3d(8, 8, k, stride=2, padding=k // 2, groups=8)  # not 'same'
     assert type(depthwise_conv(strided, x).grad_fn).__name__ != '_Depthwise3dBackward'
 
